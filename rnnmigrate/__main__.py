@@ -1,0 +1,3 @@
+from rnnmigrate.cli import main
+
+main()
