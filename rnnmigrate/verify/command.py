@@ -1,0 +1,187 @@
+"""The typer command. Parses options, runs the pipeline, prints, and sets the exit code.
+
+Exit 0: every output agrees. Exit 1: a mismatch. Exit 2: an error, as one line on
+stderr naming the file and the problem. Nothing here imports TensorFlow or numpy
+at module import, so ``rnnmigrate --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from rnnmigrate.verify.errors import VerifyError
+
+EXIT_PASS, EXIT_MISMATCH, EXIT_ERROR = 0, 1, 2
+
+_SIDES = "Side options come in pairs: --old-* for OLD, --new-* for NEW."
+_DATA = "Generated samples"
+_COMPARE = "Comparison and report"
+
+
+def verify_command(
+    old: Annotated[
+        str,
+        typer.Argument(
+            help="The TF1 model: a SavedModel directory, or a checkpoint prefix with its .meta graph "
+            "(then --old-inputs/--old-outputs unless the .meta holds a signature).",
+            show_default=False,
+        ),
+    ],
+    new: Annotated[
+        str,
+        typer.Argument(help="The migrated model: a .keras file or a (TF2) SavedModel directory.", show_default=False),
+    ],
+    old_tag_set: Annotated[
+        Optional[str],
+        typer.Option(help="Tag set of OLD's MetaGraph, comma separated [default: the only one, else serve].", rich_help_panel=_SIDES),
+    ] = None,
+    new_tag_set: Annotated[
+        Optional[str], typer.Option(help="Tag set of NEW's MetaGraph (SavedModel only).", rich_help_panel=_SIDES)
+    ] = None,
+    old_signature_def: Annotated[
+        Optional[str],
+        typer.Option(help="Signature of OLD to run [default: serving_default, or the only one].", rich_help_panel=_SIDES),
+    ] = None,
+    new_signature_def: Annotated[
+        Optional[str], typer.Option(help="Signature of NEW to run (SavedModel only).", rich_help_panel=_SIDES)
+    ] = None,
+    old_inputs: Annotated[
+        Optional[str],
+        typer.Option(help="Checkpoint OLD: its inputs as name=tensor:0,...", rich_help_panel=_SIDES),
+    ] = None,
+    old_outputs: Annotated[
+        Optional[str],
+        typer.Option(help="Checkpoint OLD: its outputs as name=tensor:0,...", rich_help_panel=_SIDES),
+    ] = None,
+    new_inputs: Annotated[
+        Optional[str], typer.Option(help="Checkpoint NEW: its inputs as name=tensor:0,...", rich_help_panel=_SIDES)
+    ] = None,
+    new_outputs: Annotated[
+        Optional[str], typer.Option(help="Checkpoint NEW: its outputs as name=tensor:0,...", rich_help_panel=_SIDES)
+    ] = None,
+    name_map: Annotated[
+        Optional[list[str]],
+        typer.Option(
+            "--map",
+            help="Pair an OLD input or output with a NEW one whose name differs: old=new (repeatable).",
+            show_default=False,
+        ),
+    ] = None,
+    inputs: Annotated[
+        Optional[list[str]],
+        typer.Option(
+            help="Real data instead of generated samples: key=file.npy or key=file.npz[var], "
+            "for every input (repeatable, or ';'-separated).",
+            show_default=False,
+        ),
+    ] = None,
+    samples: Annotated[int, typer.Option(help="Number of generated batches.", rich_help_panel=_DATA)] = 4,
+    batch_size: Annotated[int, typer.Option(help="Rows per batch.", rich_help_panel=_DATA)] = 16,
+    max_len: Annotated[int, typer.Option(help="Time axis of generated sequences.", rich_help_panel=_DATA)] = 20,
+    min_len: Annotated[
+        int, typer.Option(help="Shortest generated length (0 tests empty rows).", rich_help_panel=_DATA)
+    ] = 0,
+    seed: Annotated[int, typer.Option(help="Random seed of the generated samples.", rich_help_panel=_DATA)] = 0,
+    lengths: Annotated[
+        Optional[str],
+        typer.Option(
+            help="The input holding each row's length [default: the integer vector input named *len*].",
+            rich_help_panel=_DATA,
+        ),
+    ] = None,
+    vocab_size: Annotated[
+        Optional[int],
+        typer.Option(
+            help="Token ids are drawn from [0, N) [default: rows of the smallest embedding table].",
+            rich_help_panel=_DATA,
+        ),
+    ] = None,
+    atol: Annotated[
+        Optional[float],
+        typer.Option(
+            help="Absolute tolerance [default by dtype: float32 1e-5, float16 1e-3, bfloat16 1e-2, float64 1e-9].",
+            rich_help_panel=_COMPARE,
+        ),
+    ] = None,
+    rtol: Annotated[
+        Optional[float],
+        typer.Option(
+            help="Relative tolerance [default by dtype: float32 1e-6, float16 1e-3, bfloat16 1e-2, float64 1e-9].",
+            rich_help_panel=_COMPARE,
+        ),
+    ] = None,
+    json_path: Annotated[
+        Optional[str], typer.Option("--json", help="Write the report as a JSON document.", rich_help_panel=_COMPARE)
+    ] = None,
+    outdir: Annotated[
+        Optional[str],
+        typer.Option(help="Save inputs and both sides' outputs as .npy files.", rich_help_panel=_COMPARE),
+    ] = None,
+    unsafe: Annotated[
+        bool,
+        typer.Option(
+            "--unsafe", help="Load .keras files with safe_mode off (a Lambda layer can run arbitrary code)."
+        ),
+    ] = False,
+) -> None:
+    """Run OLD and NEW on the same inputs, padding included, and compare every output.
+
+    Exit 0 when every output agrees, 1 on a mismatch, 2 on an error.
+    """
+    from rnnmigrate.verify.models import ModelSource, parse_tensor_list
+    from rnnmigrate.verify.pairing import parse_name_map
+    from rnnmigrate.verify.samples import SampleSettings, parse_input_files
+
+    try:
+        for option, text in (("--old-inputs", old_inputs), ("--old-outputs", old_outputs),
+                             ("--new-inputs", new_inputs), ("--new-outputs", new_outputs)):
+            if text:
+                parse_tensor_list(text, option)
+        request_kwargs = dict(
+            old=ModelSource("OLD", old, old_tag_set, old_signature_def, old_inputs, old_outputs, unsafe),
+            new=ModelSource("NEW", new, new_tag_set, new_signature_def, new_inputs, new_outputs, unsafe),
+            name_map=parse_name_map(name_map or []),
+            input_files=parse_input_files(inputs or []),
+            samples=SampleSettings(
+                samples=samples,
+                batch_size=batch_size,
+                max_len=max_len,
+                min_len=min_len,
+                seed=seed,
+                lengths_name=lengths,
+                vocab_size=vocab_size,
+            ),
+            atol=atol,
+            rtol=rtol,
+        )
+        exit_code = _run(request_kwargs, json_path, outdir)
+    except VerifyError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(EXIT_ERROR) from None
+    raise typer.Exit(exit_code)
+
+
+def _run(request_kwargs: dict, json_path: str | None, outdir: str | None) -> int:
+    from rnnmigrate.verify.pipeline import VerifyRequest, verify
+    from rnnmigrate.verify.report import render, result_document, save_arrays, write_json
+
+    result = verify(VerifyRequest(**request_kwargs))
+    document = result_document(result)
+    if json_path:
+        write_json(document, json_path)
+    if outdir:
+        save_arrays(result, outdir)
+    render(document, _console())
+    return EXIT_PASS if result.passed else EXIT_MISMATCH
+
+
+def _console():  # type: ignore[no-untyped-def]
+    """Rich on a terminal; on a pipe plain text, wide enough that rows do not wrap."""
+    from rich.console import Console
+
+    console = Console(highlight=False)
+    if not console.is_terminal:
+        console = Console(highlight=False, width=max(console.width, 200), no_color=True)
+    return console

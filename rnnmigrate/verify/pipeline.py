@@ -1,0 +1,141 @@
+"""The whole comparison, top to bottom: load, pair, sample, run both, compare."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from rnnmigrate.verify.compare import OutputComparison, add_batch, new_comparison
+from rnnmigrate.verify.errors import VerifyError, describe
+from rnnmigrate.verify.models import LoadedModel, ModelSource, TensorSignature, load_model
+from rnnmigrate.verify.pairing import Pairing, TensorPair, pair_models
+from rnnmigrate.verify.samples import (
+    SampleBatch,
+    SamplePlan,
+    SampleSettings,
+    generate_samples,
+    load_input_files,
+    step_mask,
+)
+
+if TYPE_CHECKING:
+    import numpy as np
+
+
+@dataclass(frozen=True)
+class VerifyRequest:
+    old: ModelSource
+    new: ModelSource
+    name_map: dict[str, str] = field(default_factory=dict)
+    input_files: dict[str, tuple[str, str | None]] = field(default_factory=dict)
+    samples: SampleSettings = field(default_factory=SampleSettings)
+    atol: float | None = None
+    rtol: float | None = None
+
+
+@dataclass
+class VerifyResult:
+    old: LoadedModel
+    new: LoadedModel
+    pairing: Pairing
+    plan: SamplePlan
+    comparisons: list[OutputComparison]
+    old_outputs: dict[str, list[np.ndarray]]
+    new_outputs: dict[str, list[np.ndarray]]
+    seconds: dict[str, float]
+
+    @property
+    def passed(self) -> bool:
+        return all(comparison.passed for comparison in self.comparisons)
+
+
+def verify(request: VerifyRequest) -> VerifyResult:
+    """Raises `VerifyError` for anything the user must fix; a mismatch is a result, not an error."""
+    clock = time.perf_counter()
+    old = load_model(request.old)
+    new = load_model(request.new)
+    loaded = time.perf_counter()
+
+    pairing = pair_models(old, new, request.name_map)
+    plan = make_samples(request, pairing, old, new)
+    comparisons = [new_comparison(pair, request.atol, request.rtol) for pair in pairing.outputs]
+    old_outputs: dict[str, list[np.ndarray]] = {pair.old.name: [] for pair in pairing.outputs}
+    new_outputs: dict[str, list[np.ndarray]] = {pair.new.name: [] for pair in pairing.outputs}
+
+    row_offset = 0
+    for index, batch in enumerate(plan.batches):
+        old_result = run_on_batch(old, batch, pairing, index, side="old")
+        new_result = run_on_batch(new, batch, pairing, index, side="new")
+        for comparison in comparisons:
+            pair = comparison.pair
+            old_value, new_value = old_result[pair.old.name], new_result[pair.new.name]
+            old_outputs[pair.old.name].append(old_value)
+            new_outputs[pair.new.name].append(new_value)
+            valid_steps = _valid_steps(pair, old_value, batch)
+            add_batch(comparison, old_value, new_value, row_offset, valid_steps)
+        row_offset += batch.rows
+
+    finished = time.perf_counter()
+    return VerifyResult(
+        old=old,
+        new=new,
+        pairing=pairing,
+        plan=plan,
+        comparisons=comparisons,
+        old_outputs=old_outputs,
+        new_outputs=new_outputs,
+        seconds={"load": loaded - clock, "run_and_compare": finished - loaded, "total": finished - clock},
+    )
+
+
+def make_samples(request: VerifyRequest, pairing: Pairing, old: LoadedModel, new: LoadedModel) -> SamplePlan:
+    if request.input_files:
+        return load_input_files(pairing, request.input_files, request.samples)
+    tables = {f"{table} ({old.label})": rows for table, rows in old.embedding_rows.items()}
+    tables.update({f"{table} ({new.label})": rows for table, rows in new.embedding_rows.items()})
+    return generate_samples(pairing, request.samples, tables)
+
+
+def run_on_batch(
+    model: LoadedModel, batch: SampleBatch, pairing: Pairing, index: int, side: str
+) -> dict[str, np.ndarray]:
+    """Feed one batch, cast to this side's dtypes; a model that raises is the user's error."""
+    feed = {}
+    for pair in pairing.inputs:
+        signature: TensorSignature = getattr(pair, side)
+        feed[signature.name] = batch.inputs[pair.old.name].astype(numpy_dtype(signature.dtype))
+    try:
+        return model.run(feed)
+    except Exception as error:
+        raise VerifyError(f"{model.path}: raised on sample batch {index}: {describe(error)}") from None
+
+
+def numpy_dtype(name: str) -> np.dtype:
+    import numpy as np
+
+    try:
+        return np.dtype(name)
+    except TypeError:
+        import ml_dtypes
+
+        return np.dtype(getattr(ml_dtypes, name))
+
+
+def _valid_steps(pair: TensorPair, output: np.ndarray, batch: SampleBatch) -> np.ndarray | None:
+    """[rows, time] mask of valid steps when this output has the inputs' time axis, else None.
+
+    An output has the time axis when axis 1 matches the batch's time steps and the
+    signature leaves that axis open (or fixes it to the time steps in a rank >= 3
+    output): a final state [batch, units] with units equal to the time steps is not one.
+    """
+    if batch.lengths is None or batch.time_steps is None or output.ndim < 2:
+        return None
+    if output.shape[0] != batch.rows or output.shape[1] != batch.time_steps:
+        return None
+    declared = [sig.shape[1] for sig in (pair.old, pair.new) if sig.shape is not None and len(sig.shape) >= 2]
+    open_axis = any(dim is None for dim in declared)
+    fixed_to_time = output.ndim >= 3 and all(dim == batch.time_steps for dim in declared)
+    if not (open_axis or fixed_to_time):
+        return None
+    return step_mask(batch.lengths, batch.time_steps)
