@@ -70,7 +70,7 @@ def import_tensorflow() -> Any:
     if "tensorflow" in sys.modules:
         return sys.modules["tensorflow"]
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    with _native_stderr_silenced():
+    with native_stderr_silenced():
         import tensorflow as tf
 
         tf.constant(0)
@@ -79,8 +79,10 @@ def import_tensorflow() -> Any:
 
 
 @contextlib.contextmanager
-def _native_stderr_silenced() -> Iterator[None]:
-    """Point file descriptor 2 at /dev/null: C++ logging ignores TF_CPP_MIN_LOG_LEVEL set from Python."""
+def native_stderr_silenced() -> Iterator[None]:
+    """Point file descriptor 2 at /dev/null: TF's C++ logging ignores TF_CPP_MIN_LOG_LEVEL set from
+    Python, and its oneDNN and CUDA chatter would bury the report. Python errors still surface as
+    exceptions; they are printed after the descriptor is restored."""
     try:
         saved = os.dup(2)
     except OSError:

@@ -8,7 +8,13 @@ from typing import TYPE_CHECKING
 
 from rnnmigrate.verify.compare import OutputComparison, add_batch, new_comparison
 from rnnmigrate.verify.errors import VerifyError, describe
-from rnnmigrate.verify.models import LoadedModel, ModelSource, TensorSignature, load_model
+from rnnmigrate.verify.models import (
+    LoadedModel,
+    ModelSource,
+    TensorSignature,
+    load_model,
+    native_stderr_silenced,
+)
 from rnnmigrate.verify.pairing import Pairing, TensorPair, pair_models
 from rnnmigrate.verify.samples import (
     SampleBatch,
@@ -52,6 +58,11 @@ class VerifyResult:
 
 def verify(request: VerifyRequest) -> VerifyResult:
     """Raises `VerifyError` for anything the user must fix; a mismatch is a result, not an error."""
+    with native_stderr_silenced():
+        return _verify(request)
+
+
+def _verify(request: VerifyRequest) -> VerifyResult:
     clock = time.perf_counter()
     old = load_model(request.old)
     new = load_model(request.new)

@@ -118,6 +118,7 @@ def build_keras(
     fold_forget_bias: bool = True,
     reset_after: bool = False,
     state_name: str = "final_state",
+    identity_lambda: bool = False,
 ):
     """Embedding + LSTM/GRU masked by ``lengths``; each flag off is one known migration mistake."""
     import keras
@@ -136,6 +137,8 @@ def build_keras(
     outputs = results[0]
     if zero_padding:
         outputs = outputs * keras.ops.expand_dims(keras.ops.cast(valid, outputs.dtype), -1)
+    if identity_lambda:
+        outputs = keras.layers.Lambda(lambda values: values)(outputs)
     if cell_kind == "lstm":
         named = {"outputs": outputs, "final_h": results[1], "final_c": results[2]}
     else:
@@ -180,6 +183,7 @@ def keras_files(tmp_path_factory, tf1_lstm, tf1_gru) -> dict[str, Path]:
         "gru_correct": (tf1_gru, "gru", {}),
         "gru_reset_after": (tf1_gru, "gru", {"reset_after": True}),
         "gru_state_renamed": (tf1_gru, "gru", {"state_name": "state"}),
+        "lstm_with_lambda": (tf1_lstm, "lstm", {"identity_lambda": True}),
     }
     paths = {}
     for name, (reference, cell_kind, flags) in variants.items():
@@ -199,3 +203,42 @@ def run_verify():
         return runner.invoke(app, [str(arg) for arg in args])
 
     return invoke
+
+
+@dataclass
+class KerasExport:
+    """A Keras 3 ``model.export`` SavedModel and its signature names, in the model's order."""
+
+    path: Path
+    inputs: list[str]
+    outputs: list[str]
+
+
+@pytest.fixture(scope="session")
+def keras_exports(tmp_path_factory, tf1_lstm) -> dict[str, KerasExport]:
+    """The correct LSTM migration exported twice: with named inputs, and positionally (keras_tensor_N)."""
+    import tensorflow as tf
+
+    directory = tmp_path_factory.mktemp("exports")
+    named = build_keras(tf1_lstm.weights, "lstm")
+    positional = _positional_copy(named)
+    exports = {}
+    for name, model in (("named", named), ("positional", positional)):
+        path = directory / name
+        model.export(str(path), verbose=False)
+        function = tf.saved_model.load(str(path)).signatures["serving_default"]
+        exports[name] = KerasExport(
+            path=path,
+            inputs=[tensor.name for tensor in model.inputs],
+            outputs=sorted(function.structured_outputs),
+        )
+    return exports
+
+
+def _positional_copy(named):
+    """Same layers, unnamed list inputs and list outputs [outputs, final_h, final_c]."""
+    import keras
+
+    tokens, lengths = keras.Input((None,), dtype="int32"), keras.Input((), dtype="int32")
+    results = named({"tokens": tokens, "lengths": lengths})
+    return keras.Model([tokens, lengths], [results["outputs"], results["final_h"], results["final_c"]])

@@ -34,3 +34,84 @@ def test_correct_gru_migration_passes(run_verify, tmp_path, tf1_gru, keras_files
     result, document = _report(run_verify, tmp_path, tf1_gru.savedmodel, keras_files["gru_correct"])
     assert result.exit_code == 0, result.output
     assert document["verdict"] == "PASS"
+
+
+def test_lstm_migration_exported_as_savedmodel_passes(run_verify, tmp_path, tf1_lstm, keras_exports):
+    result, document = _report(run_verify, tmp_path, tf1_lstm.savedmodel, keras_exports["named"].path)
+    assert result.exit_code == 0, result.output
+    assert document["new"]["kind"] == "SavedModel"
+
+
+def test_keras_tensor_names_are_paired_with_map(run_verify, tmp_path, tf1_lstm, keras_exports):
+    export = keras_exports["positional"]
+    tokens, lengths = export.inputs
+    maps = [f"tokens={tokens}", f"lengths={lengths}", "outputs=output_0", "final_h=output_1", "final_c=output_2"]
+    args = [arg for pair in maps for arg in ("--map", pair)]
+    result, document = _report(run_verify, tmp_path, tf1_lstm.savedmodel, export.path, *args)
+    assert result.exit_code == 0, result.output
+    assert {(p["old"], p["new"]) for p in document["pairs"]["inputs"]} == {("tokens", tokens), ("lengths", lengths)}
+
+
+def test_tf1_checkpoint_with_meta_graph_passes(run_verify, tmp_path, tf1_lstm, keras_files):
+    result, document = _report(
+        run_verify,
+        tmp_path,
+        tf1_lstm.checkpoint,
+        keras_files["lstm_correct"],
+        "--old-inputs",
+        "tokens=tokens:0,lengths=lengths:0",
+        "--old-outputs",
+        "outputs=outputs:0,final_c=final_c:0,final_h=final_h:0",
+    )
+    assert result.exit_code == 0, result.output
+    assert document["old"]["kind"] == "TF1 checkpoint"
+
+
+def test_only_unmatched_outputs_are_paired_and_reported(run_verify, tmp_path, tf1_gru, keras_files):
+    result, document = _report(run_verify, tmp_path, tf1_gru.savedmodel, keras_files["gru_state_renamed"])
+    assert result.exit_code == 0, result.output
+    note = "paired the only unmatched outputs: OLD 'final_state' with NEW 'state'"
+    assert note in document["notes"]
+    assert note in result.output
+
+
+# --- broken migrations: verify must fail, and say where --------------------------------------
+
+
+def _regions(document, name):
+    output = _by_name(document, name)
+    return output["valid_steps"]["out_of_tolerance"], output["padded_steps"]["out_of_tolerance"]
+
+
+def test_mask_without_zeroed_outputs_fails_on_padded_steps_only(run_verify, tmp_path, tf1_lstm, keras_files):
+    result, document = _report(run_verify, tmp_path, tf1_lstm.savedmodel, keras_files["lstm_mask_not_zeroed"])
+    assert result.exit_code == 1, result.output
+    valid_bad, padded_bad = _regions(document, "outputs")
+    assert valid_bad == 0 and padded_bad > 0
+    assert _by_name(document, "final_h")["result"] == "PASS"
+    assert "outputs (padded steps)" in result.output.splitlines()[-1]
+
+
+def test_missing_mask_fails_on_padded_steps_and_final_state(run_verify, tmp_path, tf1_lstm, keras_files):
+    result, document = _report(run_verify, tmp_path, tf1_lstm.savedmodel, keras_files["lstm_no_mask"])
+    assert result.exit_code == 1, result.output
+    valid_bad, padded_bad = _regions(document, "outputs")
+    assert valid_bad == 0 and padded_bad > 0
+    assert _by_name(document, "final_h")["result"] == "FAIL"
+    assert _by_name(document, "final_c")["result"] == "FAIL"
+
+
+def test_forget_bias_not_folded_fails_on_valid_steps(run_verify, tmp_path, tf1_lstm, keras_files):
+    result, document = _report(run_verify, tmp_path, tf1_lstm.savedmodel, keras_files["lstm_forget_bias_missing"])
+    assert result.exit_code == 1, result.output
+    valid_bad, padded_bad = _regions(document, "outputs")
+    assert valid_bad > 0 and padded_bad == 0
+    assert _by_name(document, "outputs")["valid_steps"]["max_abs_diff"] > 1e-2
+
+
+def test_gru_reset_after_fails_on_valid_steps(run_verify, tmp_path, tf1_gru, keras_files):
+    result, document = _report(run_verify, tmp_path, tf1_gru.savedmodel, keras_files["gru_reset_after"])
+    assert result.exit_code == 1, result.output
+    valid_bad, padded_bad = _regions(document, "outputs")
+    assert valid_bad > 0 and padded_bad == 0
+    assert _by_name(document, "final_state")["result"] == "FAIL"

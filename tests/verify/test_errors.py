@@ -1,0 +1,171 @@
+"""Every user error ends as one line on stderr naming the file and the problem, and exit code 2."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+
+def _single_error_line(result) -> str:
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.output
+    assert lines[0].startswith("error: ")
+    return lines[0]
+
+
+def test_missing_path(run_verify, tf1_lstm, tmp_path):
+    missing = tmp_path / "nowhere.keras"
+    line = _single_error_line(run_verify(tf1_lstm.savedmodel, missing))
+    assert line == f"error: {missing}: no such file or directory"
+
+
+def test_corrupt_keras_file(run_verify, tf1_lstm, tmp_path):
+    corrupt = tmp_path / "corrupt.keras"
+    corrupt.write_bytes(b"not a zip archive")
+    line = _single_error_line(run_verify(tf1_lstm.savedmodel, corrupt))
+    assert f"{corrupt}: cannot load the Keras model" in line
+
+
+def test_corrupt_saved_model(run_verify, keras_files, tmp_path):
+    corrupt = tmp_path / "corrupt_savedmodel"
+    corrupt.mkdir()
+    (corrupt / "saved_model.pb").write_bytes(b"\x0a\xff\xff garbage")
+    line = _single_error_line(run_verify(corrupt, keras_files["lstm_correct"]))
+    assert f"{corrupt}: corrupt saved_model.pb" in line
+
+
+def test_directory_that_is_not_a_saved_model(run_verify, keras_files, tmp_path):
+    line = _single_error_line(run_verify(tmp_path, keras_files["lstm_correct"]))
+    assert f"{tmp_path}: directory is not a SavedModel" in line
+
+
+def test_unknown_tag_set(run_verify, tf1_lstm, keras_files):
+    result = run_verify(tf1_lstm.savedmodel, keras_files["lstm_correct"], "--old-tag-set", "train,gpu")
+    line = _single_error_line(result)
+    assert f"{tf1_lstm.savedmodel}: no MetaGraph with tag set 'gpu,train'; available: 'serve'" in line
+
+
+def test_unknown_signature(run_verify, tf1_lstm, keras_files):
+    result = run_verify(tf1_lstm.savedmodel, keras_files["lstm_correct"], "--old-signature-def", "predict")
+    line = _single_error_line(result)
+    assert f"{tf1_lstm.savedmodel}: no signature 'predict'; available: serving_default" in line
+
+
+def test_unmatched_names_list_both_sides(run_verify, tf1_lstm, keras_files):
+    line = _single_error_line(run_verify(tf1_lstm.savedmodel, keras_files["gru_correct"]))
+    assert "unmatched output names" in line
+    assert "'final_c', 'final_h'" in line and "'final_state'" in line
+    assert "--map" in line
+
+
+def test_map_with_unknown_name(run_verify, tf1_lstm, keras_files):
+    result = run_verify(tf1_lstm.savedmodel, keras_files["lstm_correct"], "--map", "logits=outputs")
+    line = _single_error_line(result)
+    assert f"{tf1_lstm.savedmodel} has no input or output 'logits'" in line
+
+
+def _keras_model_with_tokens(path, tokens_shape, tokens_dtype):
+    """Inputs and outputs named as in the TF1 model; only the tokens input differs."""
+    import keras
+
+    tokens = keras.Input(tokens_shape, dtype=tokens_dtype, name="tokens")
+    lengths = keras.Input((), dtype="int32", name="lengths")
+    values = keras.ops.cast(tokens, "float32")
+    if len(tokens_shape) == 1:
+        values = keras.ops.expand_dims(values, -1)
+    outputs = keras.layers.Dense(7)(values)
+    final = keras.ops.sum(outputs, axis=1)
+    keras.Model({"tokens": tokens, "lengths": lengths}, {"outputs": outputs, "final_c": final, "final_h": final}).save(path)
+    return path
+
+
+def test_incompatible_input_shapes(run_verify, tf1_lstm, tmp_path):
+    new = _keras_model_with_tokens(tmp_path / "rank3.keras", (None, 4), "int32")
+    line = _single_error_line(run_verify(tf1_lstm.savedmodel, new))
+    assert "input tokens: incompatible shapes (None, None) and (None, None, 4)" in line
+    assert str(tf1_lstm.savedmodel) in line and str(new) in line
+
+
+def test_incompatible_input_dtypes(run_verify, tf1_lstm, tmp_path):
+    new = _keras_model_with_tokens(tmp_path / "float_tokens.keras", (None,), "float32")
+    line = _single_error_line(run_verify(tf1_lstm.savedmodel, new))
+    assert "input tokens: incompatible dtypes int32 and float32" in line
+
+
+def test_model_raising_on_the_sample(run_verify, tf1_asserting, keras_files):
+    line = _single_error_line(run_verify(tf1_asserting.savedmodel, keras_files["lstm_correct"]))
+    assert f"{tf1_asserting.savedmodel}: raised on sample batch 0: InvalidArgumentError" in line
+    assert "length too long" in line
+
+
+def test_keras_model_raising_on_out_of_range_token_ids(run_verify, tf1_lstm, tmp_path):
+    import keras
+
+    tokens = keras.Input((None,), dtype="int32", name="tokens")
+    lengths = keras.Input((), dtype="int32", name="lengths")
+    outputs, final_h, final_c = keras.layers.LSTM(7, return_sequences=True, return_state=True)(
+        keras.layers.Embedding(10, 5)(tokens)
+    )
+    path = tmp_path / "small_table.keras"
+    named = {"outputs": outputs, "final_h": final_h, "final_c": final_c}
+    keras.Model({"tokens": tokens, "lengths": lengths}, named).save(path)
+
+    line = _single_error_line(run_verify(tf1_lstm.savedmodel, path, "--vocab-size", "30"))
+    assert f"{path}: raised on sample batch 0: InvalidArgumentError" in line
+    assert "is not in [0, 10)" in line
+
+
+def test_lambda_layer_needs_unsafe(run_verify, tf1_lstm, keras_files):
+    path = keras_files["lstm_with_lambda"]
+    line = _single_error_line(run_verify(tf1_lstm.savedmodel, path))
+    assert f"{path}: holds a Lambda layer" in line and "--unsafe" in line
+    trusted = run_verify(tf1_lstm.savedmodel, path, "--unsafe")
+    assert trusted.exit_code == 0, trusted.output
+
+
+def test_checkpoint_without_tensor_names(run_verify, tf1_lstm, keras_files):
+    line = _single_error_line(run_verify(tf1_lstm.checkpoint, keras_files["lstm_correct"]))
+    assert f"{tf1_lstm.checkpoint}.meta: no signature to read inputs from; pass --old-inputs" in line
+
+
+def test_checkpoint_with_unknown_tensor(run_verify, tf1_lstm, keras_files):
+    result = run_verify(
+        tf1_lstm.checkpoint,
+        keras_files["lstm_correct"],
+        "--old-inputs",
+        "tokens=tokens:0,lengths=no_such_op:0",
+        "--old-outputs",
+        "outputs=outputs:0",
+    )
+    line = _single_error_line(result)
+    assert f"{tf1_lstm.checkpoint}.meta:" in line and "no_such_op" in line
+
+
+@pytest.mark.parametrize(
+    "option, value, message",
+    [
+        ("--inputs", "tokens=/no/such.npy", "/no/such.npy: no such file (--inputs tokens)"),
+        ("--samples", "0", "--samples must be at least 1, got 0"),
+        ("--min-len", "30", "--min-len 30 is larger than --max-len 20"),
+        ("--lengths", "sizes", "--lengths sizes: no such input"),
+        ("--map", "tokens", "--map: expected old=new, got 'tokens'"),
+    ],
+)
+def test_bad_options(run_verify, tf1_lstm, keras_files, option, value, message):
+    line = _single_error_line(run_verify(tf1_lstm.savedmodel, keras_files["lstm_correct"], option, value))
+    assert message in line
+
+
+def test_inputs_must_cover_every_input(run_verify, tf1_lstm, keras_files, tmp_path):
+    np.save(tmp_path / "tokens.npy", np.zeros((4, 6), np.int32))
+    result = run_verify(tf1_lstm.savedmodel, keras_files["lstm_correct"], "--inputs", f"tokens={tmp_path / 'tokens.npy'}")
+    line = _single_error_line(result)
+    assert "--inputs gives no data for lengths" in line
+
+
+def test_unwritable_json_path(run_verify, tf1_lstm, keras_files, tmp_path):
+    target = tmp_path / "missing_dir" / "report.json"
+    line = _single_error_line(run_verify(tf1_lstm.savedmodel, keras_files["lstm_correct"], "--json", target))
+    assert f"{target}: cannot write the JSON report" in line
