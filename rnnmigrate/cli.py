@@ -1,15 +1,198 @@
-"""Command-line interface: a thin layer over the pipeline functions."""
+"""Command-line interface: a thin layer over the pipeline functions that tests call directly.
+
+Nothing here imports TensorFlow: ``verify`` loads it inside its own command.
+"""
 
 from __future__ import annotations
 
+import sys
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Optional
+
 import typer
+
+from rnnmigrate.config import Config, ConfigError, find_pyproject, load_config
+from rnnmigrate.discover import DEFAULT_INCLUDE, DiscoveryError, FileFilter, discover
+from rnnmigrate.scan import CodeFilter, ScanReport, scan_files, unknown_codes
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+PROGRESS_THRESHOLD = 500
 
 app = typer.Typer(
     name="rnnmigrate",
     help="Audit, rewrite and verify the migration of TensorFlow 1 RNN code to Keras 3.",
     no_args_is_help=True,
     add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+class UsageProblem(Exception):
+    """A mistake in the command line or configuration: one line, exit code 2."""
+
+
+@dataclass
+class Selection:
+    """The files and rule codes a scan or rewrite run covers."""
+
+    files: list[str]
+    codes: CodeFilter
+    jobs: int | None
+
+
+Paths = Annotated[list[str], typer.Argument(help="Files and directories to look at.", show_default=False)]
+Select = Annotated[Optional[list[str]], typer.Option("--select", help="Only these codes (or prefixes), e.g. RNN001.")]
+Ignore = Annotated[Optional[list[str]], typer.Option("--ignore", help="Leave out these codes (or prefixes).")]
+Exclude = Annotated[Optional[list[str]], typer.Option("--exclude", help="Skip paths matching this gitignore-style glob.")]
+Include = Annotated[Optional[list[str]], typer.Option("--include", help="Also look at files matching this glob.")]
+NoGitignore = Annotated[bool, typer.Option("--no-gitignore", help="Do not honour .gitignore files.")]
+Jobs = Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes (default: all cores).")]
+ConfigPath = Annotated[Optional[Path], typer.Option("--config", help="pyproject.toml to read [tool.rnnmigrate] from.")]
+
+
+def select_files(
+    paths: list[str],
+    select: list[str] | None = None,
+    ignore: list[str] | None = None,
+    exclude: list[str] | None = None,
+    include: list[str] | None = None,
+    no_gitignore: bool = False,
+    jobs: int | None = None,
+    config_path: Path | None = None,
+) -> Selection:
+    """Merge configuration and options, validate codes, and discover the files."""
+    try:
+        config = load_config(config_path or find_pyproject(paths))
+    except ConfigError as error:
+        raise UsageProblem(str(error)) from None
+    chosen = [*config.select, *(select or [])]
+    ignored = [*config.ignore, *(ignore or [])]
+    bad = unknown_codes(chosen + ignored)
+    if bad:
+        raise UsageProblem(f"unknown rule code {bad[0]!r}; `rnnmigrate rules` lists them")
+    file_filter = FileFilter(
+        include=(*DEFAULT_INCLUDE, *config.include, *(include or [])),
+        exclude=(*config.exclude, *(exclude or [])),
+        respect_gitignore=config.respect_gitignore and not no_gitignore,
+    )
+    try:
+        files = discover(paths, file_filter)
+    except DiscoveryError as error:
+        raise UsageProblem(str(error)) from None
+    return Selection(files, CodeFilter(frozenset(chosen), frozenset(ignored)), jobs)
+
+
+def run_scan(selection: Selection, show_progress: bool = False) -> ScanReport:
+    with _progress(len(selection.files), show_progress, "scanning") as advance:
+        return scan_files(selection.files, selection.codes, selection.jobs, advance)
+
+
+@contextmanager
+def _progress(total: int, enabled: bool, label: str):
+    if not enabled or total < PROGRESS_THRESHOLD:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task(label, total=total)
+        yield lambda count: progress.advance(task, count)
+
+
+def fail(message: str) -> typer.Exit:
+    typer.echo(f"rnnmigrate: error: {message}", err=True)
+    return typer.Exit(EXIT_ERROR)
+
+
+@app.command()
+def scan(
+    paths: Paths,
+    fmt: Annotated[
+        str,
+        typer.Option("--format", "-f", help="auto (table on a terminal, text otherwise), table, text, json, sarif, github."),
+    ] = "auto",
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report to this file.")] = None,
+    exit_zero: Annotated[bool, typer.Option("--exit-zero", help="Exit 0 even when there are findings.")] = False,
+    select: Select = None,
+    ignore: Ignore = None,
+    exclude: Exclude = None,
+    include: Include = None,
+    no_gitignore: NoGitignore = False,
+    jobs: Jobs = None,
+    config: ConfigPath = None,
+) -> None:
+    """Find TF1 RNN call sites and cells, and say what it takes to migrate each.
+
+    Exit codes: 0 no findings, 1 findings, 2 usage or internal error.
+    """
+    from rnnmigrate.report import FORMATS, render
+
+    if fmt not in FORMATS:
+        raise fail(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    try:
+        selection = select_files(paths, select, ignore, exclude, include, no_gitignore, jobs, config)
+    except UsageProblem as problem:
+        raise fail(str(problem)) from None
+    interactive = output is None and sys.stdout.isatty()
+    report = run_scan(selection, show_progress=sys.stderr.isatty())
+    if fmt == "auto":
+        fmt = "table" if interactive else "text"
+    if fmt == "table" and output is None:
+        from rich.console import Console
+
+        from rnnmigrate.report.table import print_table
+
+        print_table(report, Console(highlight=False))
+    else:
+        text = render(report, "text" if fmt == "table" else fmt)  # type: ignore[arg-type]
+        _emit(text, output)
+    if report.findings and not exit_zero:
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+def _emit(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise fail(f"{output}: cannot write: {error.strerror}") from None
+
+
+@app.command()
+def rules() -> None:
+    """List the rule codes."""
+    from rnnmigrate.rules import RULES
+
+    for rule in RULES:
+        typer.echo(f"{rule.code}  {rule.name:<26} {rule.summary}")
+
+
+@app.command()
+def explain(code: Annotated[str, typer.Argument(help="A rule code, e.g. RNN001.")]) -> None:
+    """What a rule finds, why it matters, what the rewrite does, and the numbers to expect."""
+    from rnnmigrate.differences import DIFFERENCES
+    from rnnmigrate.rules import RULES_BY_CODE
+
+    rule = RULES_BY_CODE.get(code.upper())
+    if rule is None:
+        raise fail(f"unknown rule code {code!r}; `rnnmigrate rules` lists them")
+    sections = [
+        f"{rule.code} ({rule.name}): {rule.summary}",
+        f"What it finds\n  {rule.what}",
+        f"Why it matters\n  {rule.why}",
+        f"What the rewrite does\n  {rule.fix}",
+        f"Numerical differences\n  {rule.numerics}",
+        f"Example\n  before: {rule.example_before}\n  after:  {rule.example_after}",
+        "Difference tags used in findings\n"
+        + "\n".join(f"  {tag}: {text}" for tag, text in DIFFERENCES.items()),
+    ]
+    typer.echo("\n\n".join(sections))
 
 
 @app.callback()
@@ -18,4 +201,8 @@ def _root() -> None:
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    except KeyboardInterrupt:
+        typer.echo("rnnmigrate: interrupted", err=True)
+        raise SystemExit(130) from None

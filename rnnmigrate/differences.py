@@ -1,0 +1,15 @@
+"""The tags a finding uses to say what a naive Keras port of it would get wrong."""
+
+DIFFERENCES = {
+    "padding": "TF1 zeroes outputs at t >= sequence_length and returns the last valid state; "
+    "Keras without a mask reads the padding, with a mask it repeats the last output",
+    "time-major": "Keras 3 RNN layers have no time_major; inputs and outputs must be transposed",
+    "state-structure": "TF1 LSTM state is LSTMStateTuple(c, h), nested per layer; Keras returns flat lists with [h, c]",
+    "lstm-gate-order": "TF1 LSTM kernel is one [inputs+h, 4u] matrix with gates i, j, f, o; Keras splits "
+    "kernel/recurrent_kernel and orders gates i, f, c, o",
+    "forget-bias": "TF1 adds forget_bias at run time and never stores it; it must be folded into the bias",
+    "gru-reset-before": "TF1 GRUCell applies the reset gate before the matmul: Keras GRU(reset_after=False), not the default",
+    "kernel-split": "TF1 keeps one kernel over [inputs, h]; Keras splits kernel and recurrent_kernel",
+    "no-keras-equivalent": "peepholes, projection and clipping have no Keras 3 LSTM; a compat cell is needed",
+    "dropout-training": "training-time dropout masks differ from Keras's dropout/recurrent_dropout",
+}

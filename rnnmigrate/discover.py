@@ -1,0 +1,103 @@
+"""Which files a run looks at: the paths given, walked with .gitignore and globs honoured."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pathspec
+
+DEFAULT_INCLUDE = ("*.py", "*.ipynb")
+ALWAYS_SKIPPED_DIRS = frozenset(
+    {
+        ".git", ".hg", ".svn", ".bzr", ".tox", ".nox", ".venv", "venv", ".direnv", ".eggs",
+        ".mypy_cache", ".pytest_cache", ".ruff_cache", ".ipynb_checkpoints", "__pycache__",
+        "__pypackages__", "node_modules", "site-packages", "_build", "buck-out",
+    }
+)  # fmt: skip
+
+
+class DiscoveryError(Exception):
+    """A path argument that does not exist."""
+
+
+@dataclass
+class FileFilter:
+    include: tuple[str, ...] = DEFAULT_INCLUDE
+    exclude: tuple[str, ...] = ()
+    respect_gitignore: bool = True
+    _include_spec: pathspec.PathSpec = field(init=False)
+    _exclude_spec: pathspec.PathSpec = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._include_spec = pathspec.PathSpec.from_lines("gitwildmatch", self.include)
+        self._exclude_spec = pathspec.PathSpec.from_lines("gitwildmatch", self.exclude)
+
+    def wants(self, relative: str) -> bool:
+        return self._include_spec.match_file(relative) and not self._exclude_spec.match_file(relative)
+
+    def excludes(self, relative: str) -> bool:
+        return self._exclude_spec.match_file(relative)
+
+
+def discover(paths: Iterable[str], file_filter: FileFilter) -> list[str]:
+    """Every file to scan, in a stable order; explicit file arguments are always kept."""
+    found: list[str] = []
+    seen: set[str] = set()
+    for given in paths:
+        if not os.path.lexists(given):
+            raise DiscoveryError(f"{given}: no such file or directory")
+        candidates = [given] if not os.path.isdir(given) else _walk(given, file_filter)
+        for path in candidates:
+            key = os.path.normpath(path)
+            if key not in seen:
+                seen.add(key)
+                found.append(path)
+    return found
+
+
+def _walk(root: str, file_filter: FileFilter) -> Iterator[str]:
+    real_root = os.path.realpath(root)
+    ignores: list[tuple[str, pathspec.PathSpec]] = []
+    for directory, subdirs, files in os.walk(root, followlinks=False):
+        relative_dir = os.path.relpath(directory, root)
+        relative_dir = "" if relative_dir == "." else relative_dir.replace(os.sep, "/") + "/"
+        ignores = [(base, spec) for base, spec in ignores if relative_dir.startswith(base)]
+        if file_filter.respect_gitignore and ".gitignore" in files:
+            spec = _read_gitignore(os.path.join(directory, ".gitignore"))
+            if spec is not None:
+                ignores.append((relative_dir, spec))
+        subdirs[:] = sorted(
+            name
+            for name in subdirs
+            if name not in ALWAYS_SKIPPED_DIRS
+            and not _ignored(relative_dir + name + "/", ignores, file_filter)
+        )
+        for name in sorted(files):
+            relative = relative_dir + name
+            if not file_filter.wants(relative) or _ignored(relative, ignores, file_filter):
+                continue
+            path = os.path.join(directory, name)
+            if os.path.islink(path) and not _inside(os.path.realpath(path), real_root):
+                continue
+            yield path
+
+
+def _ignored(relative: str, ignores: list[tuple[str, pathspec.PathSpec]], file_filter: FileFilter) -> bool:
+    if file_filter.excludes(relative):
+        return True
+    return any(spec.match_file(relative[len(base) :]) for base, spec in ignores)
+
+
+def _read_gitignore(path: str) -> pathspec.PathSpec | None:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            return pathspec.GitIgnoreSpec.from_lines(handle)
+    except OSError:
+        return None
+
+
+def _inside(path: str, root: str) -> bool:
+    return Path(path).is_relative_to(root)

@@ -1,0 +1,138 @@
+"""The data a scan produces: findings on call sites and errors on files."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+Verdict = Literal["auto", "manual"]
+
+
+@dataclass(frozen=True)
+class CellInfo:
+    """An RNN cell traced back to the expression that constructs it."""
+
+    kind: str
+    api: str | None = None
+    line: int | None = None
+    arguments: dict[str, str] = field(default_factory=dict)
+    children: tuple[CellInfo, ...] = ()
+    column: int | None = None
+    repeat: str | None = None
+    problem: str | None = None
+    differences: tuple[str, ...] = ()
+
+    def problems(self) -> list[str]:
+        """Every reason, in this cell or below it, that keeps the rewrite from being exact."""
+        found = [self.problem] if self.problem else []
+        for child in self.children:
+            found.extend(child.problems())
+        return found
+
+    def all_differences(self) -> list[str]:
+        found = list(self.differences)
+        for child in self.children:
+            found.extend(tag for tag in child.all_differences() if tag not in found)
+        return found
+
+    def all_differences_tuple(self) -> tuple[str, ...]:
+        return tuple(self.all_differences())
+
+    def positions(self) -> list[tuple[int, int]]:
+        """Where this cell and the cells inside it are constructed."""
+        found = [(self.line, self.column)] if self.line is not None and self.column is not None else []
+        for child in self.children:
+            found.extend(child.positions())
+        return found
+
+    def describe(self) -> str:
+        inner = ", ".join(child.describe() for child in self.children)
+        units = self.arguments.get("num_units")
+        text = self.kind
+        if units is not None:
+            text += f"({units})"
+        if inner:
+            text += f"[{inner}]"
+        if self.repeat:
+            text += f" x {self.repeat}"
+        return text
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["children"] = [child.to_dict() for child in self.children]
+        return data
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One use of a legacy TF1 RNN API, located and classified."""
+
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    code: str
+    rule: str
+    api: str
+    verdict: Verdict
+    reason: str | None = None
+    arguments: dict[str, str] = field(default_factory=dict)
+    cells: tuple[CellInfo, ...] = ()
+    differences: tuple[str, ...] = ()
+    notebook_cell: int | None = None
+
+    @property
+    def location(self) -> str:
+        where = f"{self.path}:{self.line}:{self.column}"
+        if self.notebook_cell is not None:
+            where += f" (cell {self.notebook_cell})"
+        return where
+
+    @property
+    def message(self) -> str:
+        if self.verdict == "manual":
+            return f"{self.api}: needs a person: {self.reason}"
+        text = f"{self.api}: auto-rewritable"
+        if self.differences:
+            text += f" (differs: {', '.join(self.differences)})"
+        return text
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "end_line": self.end_line,
+            "end_column": self.end_column,
+            "notebook_cell": self.notebook_cell,
+            "code": self.code,
+            "rule": self.rule,
+            "api": self.api,
+            "verdict": self.verdict,
+            "reason": self.reason,
+            "arguments": dict(self.arguments),
+            "differences": list(self.differences),
+            "rnn_cells": [cell.to_dict() for cell in self.cells],
+        }
+
+
+@dataclass(frozen=True)
+class FileError:
+    """A file that could not be scanned, with a one-line reason."""
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+@dataclass
+class FileResult:
+    """What scanning one file gave."""
+
+    path: str
+    findings: list[Finding] = field(default_factory=list)
+    error: FileError | None = None
+    parsed: bool = False

@@ -1,0 +1,21 @@
+"""``--format json``: a stable, documented document (schema version 1, see README)."""
+
+from __future__ import annotations
+
+import json
+
+from rnnmigrate import __version__
+from rnnmigrate.scan import ScanReport
+
+SCHEMA_VERSION = 1
+
+
+def to_json(report: ScanReport) -> str:
+    document = {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "rnnmigrate", "version": __version__},
+        "findings": [finding.to_dict() for finding in report.findings],
+        "errors": [{"path": error.path, "message": error.message} for error in report.errors],
+        "summary": report.summary(),
+    }
+    return json.dumps(document, indent=2) + "\n"

@@ -1,0 +1,357 @@
+"""The rewrite pipeline: scan a module, rewrite its ``auto`` sites with libcst, check, write.
+
+The scan decides what is rewritten (one definition of a finding); libcst only carries the
+edits out, so everything outside the rewritten calls keeps its bytes.
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+from dataclasses import dataclass, field
+
+import libcst as cst
+from libcst.codemod import CodemodContext
+from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from rnnmigrate import notebook
+from rnnmigrate.findings import FileError, Finding
+from rnnmigrate.names import ImportTable, dotted_parts
+from rnnmigrate.rules import RULES_BY_CODE
+from rnnmigrate.rules.base import RewriteContext
+from rnnmigrate.scan import CodeFilter, scan_source
+from rnnmigrate.source import SourceError, decode, describe_syntax_error
+
+RUNTIME_MODULE = "rnnmigrate.layers"
+TODO_PREFIX = "# TODO(rnnmigrate): "
+
+Span = tuple[int, int, int, int]
+
+
+@dataclass
+class RewriteOutcome:
+    """What rewriting one module's text gave."""
+
+    text: str
+    rewritten: list[Finding] = field(default_factory=list)
+    left: list[Finding] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class FileRewrite:
+    """A planned rewrite of one file: its old and new bytes, and what was done to it."""
+
+    path: str
+    old: bytes = b""
+    new: bytes | None = None
+    old_text: str = ""
+    new_text: str = ""
+    rewritten: list[Finding] = field(default_factory=list)
+    left: list[Finding] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    error: FileError | None = None
+
+    @property
+    def changed(self) -> bool:
+        return self.new is not None and self.new != self.old
+
+    def diff(self) -> str:
+        return "".join(
+            difflib.unified_diff(
+                self.old_text.splitlines(keepends=True),
+                self.new_text.splitlines(keepends=True),
+                fromfile=f"a/{self.path}",
+                tofile=f"b/{self.path}",
+            )
+        )
+
+
+def rewrite_source(
+    text: str, path: str = "<string>", codes: CodeFilter = CodeFilter(), annotate: bool = False
+) -> RewriteOutcome:
+    """Rewrite every ``auto`` finding in a module; with ``annotate``, mark the manual ones."""
+    findings = scan_source(text, path, codes)
+    auto = [finding for finding in findings if _rewritable(finding)]
+    left = [finding for finding in findings if finding.verdict == "manual"]
+    outcome = RewriteOutcome(text, left=left)
+    if not auto and not (annotate and left):
+        return outcome
+    wrapper = MetadataWrapper(cst.parse_module(text))
+    imports = _RuntimeImports(ast.parse(text), auto)
+    transformer = _Rewriter(auto, left if annotate else [], imports)
+    module = wrapper.visit(transformer)
+    module = imports.finish(module)
+    outcome.text = module.code
+    outcome.rewritten = transformer.done
+    outcome.notes = transformer.notes
+    return outcome
+
+
+def _rewritable(finding: Finding) -> bool:
+    return finding.verdict == "auto" and RULES_BY_CODE[finding.code].rewrite is not None
+
+
+def _span(finding: Finding) -> Span:
+    return (finding.line, finding.column - 1, finding.end_line, finding.end_column - 1)
+
+
+class _Rewriter(cst.CSTTransformer, RewriteContext):
+    """Replace the calls the scan marked ``auto``; put TODO comments above manual ones."""
+
+    METADATA_DEPENDENCIES = (PositionProvider,)
+
+    def __init__(self, auto: list[Finding], annotate: list[Finding], imports: _RuntimeImports) -> None:
+        super().__init__()
+        self.pending = {_span(finding): finding for finding in auto}
+        self.todo = {finding.line: finding for finding in annotate}
+        self.imports = imports
+        self.done: list[Finding] = []
+        self.notes: list[str] = []
+
+    def runtime_ref(self, name: str) -> cst.BaseExpression:
+        return self.imports.reference(name)
+
+    def _take(self, node: cst.CSTNode) -> Finding | None:
+        position = self.get_metadata(PositionProvider, node)
+        span = (position.start.line, position.start.column, position.end.line, position.end.column)
+        return self.pending.pop(span, None)
+
+    def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
+        finding = self._take(original)
+        if finding is None:
+            return updated
+        self.finding = finding
+        result = RULES_BY_CODE[finding.code].rewrite(updated, self)  # type: ignore[misc]
+        self.done.append(finding)
+        self.notes.extend(f"line {finding.line}: {note}" for note in result.notes)
+        return result.node
+
+    def leave_Attribute(self, original: cst.Attribute, updated: cst.Attribute) -> cst.BaseExpression:
+        return self._reference(original, updated)
+
+    def leave_Name(self, original: cst.Name, updated: cst.Name) -> cst.BaseExpression:
+        return self._reference(original, updated)
+
+    def _reference(self, original: cst.CSTNode, updated: cst.BaseExpression) -> cst.BaseExpression:
+        """``LSTMStateTuple`` used as a value (``isinstance``) becomes the runtime class."""
+        finding = self._take(original)
+        if finding is None:
+            return updated
+        self.done.append(finding)
+        return self.imports.reference(finding.api.rsplit(".", 1)[-1])
+
+    def leave_SimpleStatementLine(self, original, updated):
+        return self._annotate(original, updated)
+
+    def leave_FunctionDef(self, original, updated):
+        return self._annotate(original, updated, header_only=True)
+
+    def leave_ClassDef(self, original, updated):
+        return self._annotate(original, updated, header_only=True)
+
+    def leave_For(self, original, updated):
+        return self._annotate(original, updated, header_only=True)
+
+    def leave_With(self, original, updated):
+        return self._annotate(original, updated, header_only=True)
+
+    def leave_If(self, original, updated):
+        return self._annotate(original, updated, header_only=True)
+
+    def leave_While(self, original, updated):
+        return self._annotate(original, updated, header_only=True)
+
+    def _annotate(self, original, updated, header_only: bool = False):
+        if not self.todo:
+            return updated
+        position = self.get_metadata(PositionProvider, original)
+        last = position.start.line if header_only else position.end.line
+        lines = [line for line in self.todo if position.start.line <= line <= last]
+        comments = []
+        existing = {line.comment.value for line in updated.leading_lines if line.comment is not None}
+        for line in sorted(lines):
+            finding = self.todo.pop(line)
+            comment = f"{TODO_PREFIX}{finding.code} {finding.reason}"
+            if comment not in existing:
+                comments.append(cst.EmptyLine(indent=True, comment=cst.Comment(comment)))
+        if not comments:
+            return updated
+        return updated.with_changes(leading_lines=[*updated.leading_lines, *comments])
+
+
+class _RuntimeImports:
+    """How rewritten code reaches ``rnnmigrate.layers``, and which TF1 imports to drop after."""
+
+    def __init__(self, tree: ast.Module, auto: list[Finding]) -> None:
+        self.table = ImportTable(tree)
+        self.bound = _bound_names(tree)
+        self.references = _name_loads(tree)
+        self.used: set[str] = set()
+        self.qualified_access = False
+        self.replaced_imports: set[str] = set()
+        self.roots = _rewritten_roots(tree, auto)
+
+    def reference(self, name: str) -> cst.BaseExpression:
+        if name in self.bound and not self._replaceable(name):
+            self.qualified_access = True
+            return cst.parse_expression(f"{RUNTIME_MODULE}.{name}")
+        self.used.add(name)
+        return cst.Name(name)
+
+    def _replaceable(self, name: str) -> bool:
+        """A direct TF import of the same name, every use of which is being rewritten."""
+        target = self.table.bindings.get(name, "")
+        if not target.startswith("tensorflow") or self.references.get(name, 0) != self.roots.get(name, 0):
+            return False
+        self.replaced_imports.add(name)
+        return True
+
+    def finish(self, module: cst.Module) -> cst.Module:
+        context = CodemodContext()
+        if self.replaced_imports:
+            module = module.visit(_DropImportedNames(self.replaced_imports))
+        for name in sorted(self.used):
+            AddImportsVisitor.add_needed_import(context, RUNTIME_MODULE, name)
+        if self.qualified_access:
+            AddImportsVisitor.add_needed_import(context, RUNTIME_MODULE)
+        for root in self.roots:
+            if root not in self.replaced_imports and root in self.table.bindings:
+                _schedule_removal(context, root, self.table.bindings[root])
+        module = AddImportsVisitor(context).transform_module(module)
+        return RemoveImportsVisitor(context).transform_module(module)
+
+
+def _schedule_removal(context: CodemodContext, local: str, target: str) -> None:
+    """Ask libcst to drop the import binding ``local`` if nothing uses it any more."""
+    module, _, obj = target.rpartition(".")
+    RemoveImportsVisitor.remove_unused_import(context, module, obj, asname=local if local != obj else None)
+    RemoveImportsVisitor.remove_unused_import(context, target, asname=local if local != target else None)
+
+
+class _DropImportedNames(cst.CSTTransformer):
+    """Remove ``from tensorflow... import X`` aliases that the runtime's X replaces."""
+
+    def __init__(self, names: set[str]) -> None:
+        super().__init__()
+        self.names = names
+
+    def leave_ImportFrom(self, original, updated):
+        if updated.relative or isinstance(updated.names, cst.ImportStar) or updated.module is None:
+            return updated
+        module_name = cst.Module(body=[]).code_for_node(updated.module)
+        if not module_name.startswith("tensorflow"):
+            return updated
+        kept = [alias for alias in updated.names if _alias_name(alias) not in self.names]
+        if len(kept) == len(updated.names):
+            return updated
+        if not kept:
+            return cst.RemoveFromParent()
+        kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        return updated.with_changes(names=kept)
+
+    def leave_SimpleStatementLine(self, original, updated):
+        return cst.RemoveFromParent() if not updated.body else updated
+
+
+def _alias_name(alias: cst.ImportAlias) -> str:
+    if alias.asname is not None:
+        return alias.asname.name.value  # type: ignore[union-attr]
+    return cst.Module(body=[]).code_for_node(alias.name)
+
+
+def _bound_names(tree: ast.Module) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+    return names
+
+
+def _name_loads(tree: ast.Module) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            counts[node.id] = counts.get(node.id, 0) + 1
+    return counts
+
+
+def _rewritten_roots(tree: ast.Module, auto: list[Finding]) -> dict[str, int]:
+    """How many rewritten sites start at each local name (``tf`` in ``tf.nn.dynamic_rnn``)."""
+    spans = {(finding.line, finding.column - 1) for finding in auto}
+    roots: dict[str, int] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and (node.lineno, node.col_offset) in spans:
+            parts = dotted_parts(node.func)
+        elif isinstance(node, (ast.Name, ast.Attribute)) and (node.lineno, node.col_offset) in spans:
+            parts = dotted_parts(node)
+        else:
+            continue
+        if parts:
+            roots[parts[0]] = roots.get(parts[0], 0) + 1
+    return roots
+
+
+# -- files ----------------------------------------------------------------------------
+
+
+def plan_file(path: str, codes: CodeFilter = CodeFilter(), annotate: bool = False) -> FileRewrite:
+    """Read, rewrite and re-check one file in memory. Never raises for bad input."""
+    plan = FileRewrite(path)
+    try:
+        with open(path, "rb") as handle:
+            plan.old = handle.read()
+        if path.endswith(".ipynb"):
+            _plan_notebook(plan, codes, annotate)
+        else:
+            _plan_python(plan, codes, annotate)
+    except OSError as error:
+        plan.error = FileError(path, f"cannot read: {error.strerror or error}")
+    except SourceError as error:
+        plan.error = FileError(path, str(error))
+    except SyntaxError as error:
+        plan.error = FileError(path, describe_syntax_error(error, plan.old_text))
+    except RecursionError:
+        plan.error = FileError(path, "too deeply nested to parse")
+    return plan
+
+
+def _plan_python(plan: FileRewrite, codes: CodeFilter, annotate: bool) -> None:
+    source = decode(plan.old)
+    plan.old_text = source.text
+    outcome = rewrite_source(source.text, plan.path, codes, annotate)
+    _record(plan, outcome)
+    if outcome.text != source.text:
+        _check_parses(plan, outcome.text)
+        plan.new = source.encode(outcome.text)
+
+
+def _plan_notebook(plan: FileRewrite, codes: CodeFilter, annotate: bool) -> None:
+    document = notebook.load(plan.old)
+    plan.old_text = document.text
+    outcome = rewrite_source(document.text, plan.path, codes, annotate)
+    _record(plan, outcome)
+    if outcome.text != document.text:
+        _check_parses(plan, outcome.text)
+        plan.new = notebook.dump(document, outcome.text, plan.old)
+        plan.old_text = plan.old.decode("utf-8")
+        plan.new_text = plan.new.decode("utf-8")
+
+
+def _record(plan: FileRewrite, outcome: RewriteOutcome) -> None:
+    plan.new_text = outcome.text
+    plan.rewritten = outcome.rewritten
+    plan.left = outcome.left
+    plan.notes = outcome.notes
+
+
+def _check_parses(plan: FileRewrite, text: str) -> None:
+    try:
+        ast.parse(text)
+    except SyntaxError as error:
+        raise SourceError(f"the rewritten code does not parse ({error.msg} on line {error.lineno}); file left unchanged") from None

@@ -1,0 +1,56 @@
+"""The rule registry. Each legacy API pattern lives in its own module beside this one."""
+
+from __future__ import annotations
+
+from rnnmigrate.rules import (
+    bidirectional_dynamic_rnn,
+    cell_wrappers,
+    contrib_cells,
+    core_cells,
+    cudnn,
+    custom_cells,
+    dropout_wrapper,
+    dynamic_rnn,
+    keras_cudnn_layers,
+    lstm_state_tuple,
+    multi_rnn_cell,
+    raw_rnn,
+    stack_bidirectional_rnn,
+    state_saving_rnn,
+    static_bidirectional_rnn,
+    static_rnn,
+)
+from rnnmigrate.rules.base import Rule, normalize
+
+RULES: tuple[Rule, ...] = tuple(
+    module.RULE
+    for module in (
+        dynamic_rnn,
+        bidirectional_dynamic_rnn,
+        static_rnn,
+        static_bidirectional_rnn,
+        state_saving_rnn,
+        raw_rnn,
+        stack_bidirectional_rnn,
+        core_cells,
+        multi_rnn_cell,
+        dropout_wrapper,
+        lstm_state_tuple,
+        cell_wrappers,
+        custom_cells,
+        contrib_cells,
+        cudnn,
+        keras_cudnn_layers,
+    )
+)
+RULES_BY_CODE: dict[str, Rule] = {rule.code: rule for rule in RULES}
+_RULES_BY_API: dict[str, Rule] = {api: rule for rule in RULES for api in rule.apis}
+
+
+def rule_for(qualified: str) -> Rule | None:
+    """The rule that owns a fully qualified TF name, if any."""
+    return _RULES_BY_API.get(normalize(qualified))
+
+
+def known_codes() -> frozenset[str]:
+    return frozenset(RULES_BY_CODE)

@@ -1,0 +1,111 @@
+"""What a rule is: one legacy API pattern with its matcher, its explanation and its rewrite."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+from rnnmigrate.findings import CellInfo, Finding, Verdict
+
+if TYPE_CHECKING:
+    import libcst as cst
+
+    from rnnmigrate.trace import CellTracer
+
+COMPAT_PREFIX = "tensorflow.compat.v1."
+
+NN_MODULES = ("tensorflow.nn", "tensorflow.python.ops.rnn", "tensorflow.python.ops.nn")
+CONTRIB_RNN_MODULES = (
+    "tensorflow.contrib.rnn",
+    "tensorflow.contrib.rnn.python.ops.core_rnn",
+    "tensorflow.contrib.rnn.python.ops.rnn",
+)
+CELL_MODULES = (
+    "tensorflow.nn.rnn_cell",
+    "tensorflow.contrib.rnn",
+    "tensorflow.python.ops.rnn_cell",
+    "tensorflow.python.ops.rnn_cell_impl",
+    "tensorflow.contrib.rnn.python.ops.core_rnn_cell",
+    "tensorflow.contrib.rnn.python.ops.core_rnn_cell_impl",
+    "tensorflow.contrib.rnn.python.ops.rnn_cell",
+)
+
+
+def normalize(qualified: str) -> str:
+    """One spelling for ``tf.compat.v1.X`` and ``tf.X``."""
+    if qualified.startswith(COMPAT_PREFIX):
+        return "tensorflow." + qualified[len(COMPAT_PREFIX) :]
+    return qualified
+
+
+def display(qualified: str) -> str:
+    """The API as users write it: ``tf.nn.dynamic_rnn``."""
+    if qualified == "tensorflow" or qualified.startswith("tensorflow."):
+        return "tf" + qualified[len("tensorflow") :]
+    return qualified
+
+
+def names_in(modules: tuple[str, ...], names: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(f"{module}.{name}" for module in modules for name in names)
+
+
+@dataclass(frozen=True)
+class Site:
+    """A place in a file where a rule's API is used."""
+
+    node: ast.AST
+    qualified: str
+    call: ast.Call | None
+    tracer: CellTracer
+
+    @property
+    def short_name(self) -> str:
+        return self.qualified.rsplit(".", 1)[-1]
+
+
+@dataclass(frozen=True)
+class Assessment:
+    verdict: Verdict
+    reason: str | None = None
+    arguments: dict[str, str] = field(default_factory=dict)
+    cells: tuple[CellInfo, ...] = ()
+    differences: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RewriteResult:
+    """The replacement for one call and what the report should say about it."""
+
+    node: cst.BaseExpression
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A legacy API pattern. ``assess`` classifies a site; ``rewrite`` migrates an ``auto`` one."""
+
+    code: str
+    name: str
+    summary: str
+    apis: frozenset[str]
+    kind: Literal["function", "cell", "class", "layer", "value"]
+    what: str
+    why: str
+    fix: str
+    numerics: str
+    example_before: str
+    example_after: str
+    assess: Callable[[Site], Assessment]
+    rewrite: Callable[[cst.Call, RewriteContext], RewriteResult] | None = None
+
+
+class RewriteContext:
+    """What a rule's rewrite may ask of the file being rewritten."""
+
+    finding: Finding
+
+    def runtime_ref(self, name: str) -> cst.BaseExpression:  # pragma: no cover - see rewrite.py
+        """An expression for ``rnnmigrate.layers.<name>`` in this file, importing it as needed."""
+        raise NotImplementedError

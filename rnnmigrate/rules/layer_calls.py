@@ -1,0 +1,59 @@
+"""The shared rewrite of the RNN functions into a runtime layer built then called.
+
+``f(cells..., inputs, k=v...)`` becomes ``Layer(cells..., <constructor keywords>)(inputs, <call keywords>)``.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from rnnmigrate.cstargs import code_of, is_implied_dtype, keyword, positional
+from rnnmigrate.rules.base import RewriteContext, RewriteResult
+
+DROPPED = ("parallel_iterations", "swap_memory")
+
+
+def layer_call(
+    context: RewriteContext,
+    layer: str,
+    bound: dict[str, cst.Arg],
+    cells: tuple[str, ...],
+    inputs: str,
+    call_keywords: tuple[str, ...],
+) -> RewriteResult:
+    constructor, notes = constructor_arguments(bound, cells)
+    call_args = [positional(bound[inputs])]
+    call_args += [keyword(name, bound[name]) for name in call_keywords if name in bound]
+    built = cst.Call(func=context.runtime_ref(layer), args=constructor)
+    return RewriteResult(cst.Call(func=built, args=call_args), tuple(notes))
+
+
+def constructor_arguments(bound: dict[str, cst.Arg], cells: tuple[str, ...]) -> tuple[list[cst.Arg], list[str]]:
+    """Cells first, then time_major, a non-default dtype and the scope as the layer name."""
+    args = [positional(bound[name]) for name in cells]
+    notes = [f"dropped `{name}=` (no Keras meaning)" for name in DROPPED if name in bound]
+    if "time_major" in bound:
+        args.append(keyword("time_major", bound["time_major"]))
+    dtype = bound.get("dtype")
+    if dtype is not None and not is_implied_dtype(dtype):
+        args.append(keyword("dtype", dtype))
+    elif dtype is not None:
+        notes.append("dropped `dtype=` (float32 is implied)")
+    if "scope" in bound:
+        args.append(keyword("name", bound["scope"]))
+        notes.append(
+            f"scope {code_of(bound['scope'].value)} is now the layer name: "
+            "load the TF1 weights with tf1_weights()/load_tf1_weights() under that scope"
+        )
+    return args, notes
+
+
+def rename_function(call: cst.Call, context: RewriteContext, function: str) -> RewriteResult:
+    """The runtime function has the TF1 signature: only the name changes."""
+    return RewriteResult(call.with_changes(func=context.runtime_ref(function)))
+
+
+def rename_class(call: cst.Call, context: RewriteContext) -> RewriteResult:
+    """A TF1 cell constructor becomes the runtime class of the same name, arguments kept."""
+    name = context.finding.api.rsplit(".", 1)[-1]
+    return RewriteResult(call.with_changes(func=context.runtime_ref(name)))

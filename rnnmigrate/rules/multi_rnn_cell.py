@@ -1,0 +1,56 @@
+"""RNN102: ``MultiRNNCell``: a stack of cells run as one."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rnnmigrate.rules.base import CELL_MODULES, Assessment, RewriteResult, Rule, Site, names_in
+from rnnmigrate.rules.cells import as_assessment, bind_cell, cell_info
+from rnnmigrate.rules.common import literal
+
+if TYPE_CHECKING:
+    import libcst as cst
+
+    from rnnmigrate.rules.base import RewriteContext
+
+SIGNATURES = {"MultiRNNCell": ("cells", "state_is_tuple")}
+
+
+def assess(site: Site) -> Assessment:
+    bound = bind_cell(site, SIGNATURES)
+    if not isinstance(bound, dict):
+        return as_assessment(bound)
+    if "cells" not in bound:
+        return as_assessment(cell_info(site, bound, "MultiRNNCell is called without its cells"))
+    children, repeat = site.tracer.trace_sequence(bound["cells"])
+    problem = None
+    if literal(bound.get("state_is_tuple"), True) is False:
+        problem = "state_is_tuple=False concatenates the layers' states; rnnmigrate.layers keeps tuples"
+    cell = cell_info(site, bound, problem, ("state-structure",), tuple(children), repeat)
+    return as_assessment(cell)
+
+
+def rewrite(call: cst.Call, context: RewriteContext) -> RewriteResult:
+    from rnnmigrate.rules.layer_calls import rename_class
+
+    return rename_class(call, context)
+
+
+RULE = Rule(
+    code="RNN102",
+    name="multi-rnn-cell",
+    summary="MultiRNNCell construction",
+    apis=names_in(CELL_MODULES, tuple(SIGNATURES)),
+    kind="cell",
+    what="Finds `MultiRNNCell([...])` in every spelling and traces the cells of the stack "
+    "(a list, a comprehension, a list built with `append`, a helper function).",
+    why="Keras's `StackedRNNCells` returns states as a flat list per layer with LSTM states as "
+    "[h, c]; TF1 code indexes `state[-1].h`. TF1 variables live under `multi_rnn_cell/cell_k/`.",
+    fix="`MultiRNNCell([...])` from `rnnmigrate.layers` (a Keras `StackedRNNCells`), whose state "
+    "is a tuple per layer in TF1 structure; weights load from `multi_rnn_cell/cell_k/...`.",
+    numerics="Exact up to float rounding once every layer's weights are imported.",
+    example_before="cell = tf.nn.rnn_cell.MultiRNNCell([tf.nn.rnn_cell.GRUCell(64) for _ in range(2)])",
+    example_after="cell = MultiRNNCell([GRUCell(64) for _ in range(2)])",
+    assess=assess,
+    rewrite=rewrite,
+)

@@ -1,0 +1,343 @@
+"""The scan pipeline: discover files, skip those that cannot match, parse, match, report findings.
+
+Matching uses the stdlib ``ast`` (about ten times faster to parse than libcst); the rewrite
+re-parses only the files that have something to rewrite, with libcst.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from functools import partial
+
+from rnnmigrate import notebook
+from rnnmigrate.findings import Finding, FileError, FileResult
+from rnnmigrate.names import ImportTable
+from rnnmigrate.rules import RULES_BY_CODE, known_codes, rule_for
+from rnnmigrate.rules.base import Assessment, Rule, Site, display
+from rnnmigrate.source import SourceError, decode, describe_syntax_error
+from rnnmigrate.trace import CellTracer
+
+# Every target API is spelled with "rnn"/"RNN" (dynamic_rnn, rnn_cell, contrib.rnn, cudnn_rnn)
+# or "CuDNN" somewhere in the file; files without either are skipped before parsing.
+MIGHT_MATCH = re.compile(rb"rnn|RNN|Rnn|CuDNN|cudnn")
+SUPPRESSION = re.compile(r"#\s*rnnmigrate:\s*ignore(?:\[([A-Za-z0-9_,\s]*)\])?")
+CHUNK_SIZE = 256
+PARALLEL_THRESHOLD = 64
+
+
+@dataclass(frozen=True)
+class CodeFilter:
+    """Which rule codes a run reports."""
+
+    select: frozenset[str] = frozenset()
+    ignore: frozenset[str] = frozenset()
+
+    def wants(self, code: str) -> bool:
+        selected = not self.select or any(code.startswith(prefix) for prefix in self.select)
+        return selected and not any(code.startswith(prefix) for prefix in self.ignore)
+
+
+@dataclass
+class ScanReport:
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[FileError] = field(default_factory=list)
+    files_discovered: int = 0
+    files_parsed: int = 0
+
+    def summary(self) -> dict:
+        return {
+            "files_discovered": self.files_discovered,
+            "files_parsed": self.files_parsed,
+            "files_with_findings": len({finding.path for finding in self.findings}),
+            "findings": len(self.findings),
+            "auto": sum(finding.verdict == "auto" for finding in self.findings),
+            "manual": sum(finding.verdict == "manual" for finding in self.findings),
+            "errors": len(self.errors),
+            "by_api": dict(sorted(Counter(finding.api for finding in self.findings).items())),
+            "by_code": dict(sorted(Counter(finding.code for finding in self.findings).items())),
+        }
+
+
+def unknown_codes(codes: Iterable[str]) -> list[str]:
+    known = known_codes()
+    return [code for code in codes if not any(real.startswith(code) for real in known)]
+
+
+# -- one file ---------------------------------------------------------------------
+
+
+def scan_file(path: str, codes: CodeFilter = CodeFilter()) -> FileResult:
+    """Scan one file; never raises for bad input, reports it as the result's error."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError as error:
+        return FileResult(path, error=FileError(path, f"cannot read: {error.strerror or error}"))
+    if not MIGHT_MATCH.search(data):
+        return FileResult(path)
+    try:
+        if path.endswith(".ipynb"):
+            return _scan_notebook(path, data, codes)
+        return _scan_text(path, decode(data).text, codes)
+    except SourceError as error:
+        return FileResult(path, error=FileError(path, str(error)))
+    except RecursionError:
+        return FileResult(path, error=FileError(path, "too deeply nested to parse"))
+
+
+def _scan_text(path: str, text: str, codes: CodeFilter) -> FileResult:
+    try:
+        findings = scan_source(text, path, codes)
+    except SyntaxError as error:
+        return FileResult(path, error=FileError(path, describe_syntax_error(error, text)))
+    return FileResult(path, findings, parsed=True)
+
+
+def _scan_notebook(path: str, data: bytes, codes: CodeFilter) -> FileResult:
+    document = notebook.load(data)
+    try:
+        findings = scan_source(document.text, path, codes)
+    except SyntaxError as error:
+        cell, line = document.locate(error.lineno or 0)
+        error.lineno = line
+        message = describe_syntax_error(error, _cell_source(document, cell))
+        return FileResult(path, error=FileError(path, f"cell {cell}: {message}"))
+    located = []
+    for finding in findings:
+        cell, line = document.locate(finding.line)
+        _, end_line = document.locate(finding.end_line)
+        located.append(_with(finding, line=line, end_line=end_line, notebook_cell=cell))
+    return FileResult(path, located, parsed=True)
+
+
+def _cell_source(document: notebook.NotebookSource, cell: int) -> str:
+    cells = document.document["cells"]
+    source = cells[cell - 1].get("source", "") if 0 < cell <= len(cells) else ""
+    return "".join(source) if isinstance(source, list) else source
+
+
+def _with(finding: Finding, **changes) -> Finding:
+    return replace(finding, **changes)
+
+
+# -- one module's text ----------------------------------------------------------------
+
+
+def scan_source(text: str, path: str = "<string>", codes: CodeFilter = CodeFilter()) -> list[Finding]:
+    """Findings in one module's source text. Raises SyntaxError for code that does not parse."""
+    tree = ast.parse(text, filename=path)
+    imports = ImportTable(tree)
+    if not imports.bindings:
+        return []
+    matcher = _Matcher(tree, imports, path, text.splitlines())
+    findings = _refine_cell_verdicts(matcher.run())
+    lines = text.splitlines()
+    return [
+        finding
+        for finding in findings
+        if codes.wants(finding.code) and not _suppressed(finding, lines)
+    ]
+
+
+class _Matcher:
+    """Walk a module once and assess every site whose name resolves to a rule's API."""
+
+    def __init__(self, tree: ast.Module, imports: ImportTable, path: str, lines: list[str]) -> None:
+        self.tree = tree
+        self.imports = imports
+        self.path = path
+        self.lines = lines
+        self._tracer: CellTracer | None = None
+
+    @property
+    def tracer(self) -> CellTracer:
+        if self._tracer is None:
+            self._tracer = CellTracer(self.tree, self.imports)
+        return self._tracer
+
+    def run(self) -> list[Finding]:
+        inner: set[int] = set()
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.Attribute):
+                inner.add(id(node.value))
+            elif isinstance(node, ast.Call):
+                inner.add(id(node.func))
+            elif isinstance(node, ast.ClassDef):
+                inner.update(id(base) for base in node.bases)
+        findings: list[Finding] = []
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.Call):
+                findings.extend(self._call(node))
+            elif isinstance(node, ast.ClassDef):
+                findings.extend(self._class(node))
+            elif isinstance(node, (ast.Name, ast.Attribute)) and id(node) not in inner:
+                findings.extend(self._reference(node))
+        return sorted(findings, key=lambda finding: (finding.line, finding.column, finding.code))
+
+    def _call(self, call: ast.Call) -> Iterator[Finding]:
+        qualified = self.imports.resolve(call.func)
+        rule = rule_for(qualified) if qualified else None
+        if rule is None or rule.kind == "class":
+            return
+        assessment = rule.assess(Site(call, qualified, call, self.tracer))  # type: ignore[arg-type]
+        yield self._finding(call, rule, qualified, assessment)  # type: ignore[arg-type]
+
+    def _class(self, node: ast.ClassDef) -> Iterator[Finding]:
+        for base in node.bases:
+            qualified = self.imports.resolve(base)
+            rule = rule_for(qualified) if qualified else None
+            if rule is not None and rule.kind in ("cell", "class"):
+                custom = RULES_BY_CODE["RNN106"]
+                assessment = custom.assess(Site(node, qualified, None, self.tracer))  # type: ignore[arg-type]
+                yield self._finding(node, custom, qualified, assessment)  # type: ignore[arg-type]
+                return
+
+    def _reference(self, node: ast.Name | ast.Attribute) -> Iterator[Finding]:
+        if not isinstance(node.ctx, ast.Load):
+            return
+        qualified = self.imports.resolve(node)
+        rule = rule_for(qualified) if qualified else None
+        if rule is None:
+            return
+        if rule.kind == "class":
+            assessment = rule.assess(Site(node, qualified, None, self.tracer))  # type: ignore[arg-type]
+        elif rule.kind == "value":
+            assessment = Assessment("auto", None)
+        else:
+            assessment = Assessment("manual", f"{display(qualified)} is used as a value, not called; migrate this use by hand")  # type: ignore[arg-type]
+        yield self._finding(node, rule, qualified, assessment)  # type: ignore[arg-type]
+
+    def _finding(self, node: ast.AST, rule: Rule, qualified: str, assessment) -> Finding:
+        return Finding(
+            path=self.path,
+            line=node.lineno,
+            column=self._column(node.lineno, node.col_offset),
+            end_line=node.end_lineno or node.lineno,
+            end_column=self._column(node.end_lineno or node.lineno, node.end_col_offset or 0),
+            code=rule.code,
+            rule=rule.name,
+            api=display(qualified),
+            verdict=assessment.verdict,
+            reason=assessment.reason,
+            arguments=assessment.arguments,
+            cells=assessment.cells,
+            differences=assessment.differences,
+        )
+
+    def _column(self, line: int, byte_offset: int) -> int:
+        """1-based character column from ast's 0-based UTF-8 byte offset."""
+        text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+        if text.isascii():
+            return byte_offset + 1
+        return len(text.encode("utf-8")[:byte_offset].decode("utf-8", errors="replace")) + 1
+
+
+def _refine_cell_verdicts(findings: list[Finding]) -> list[Finding]:
+    """A cell is migrated only together with the RNN call that runs it.
+
+    Rewriting a cell whose RNN call stays TF1 (or that this file never passes to one) would
+    hand a Keras cell to TF1 code, so such cells are manual too.
+    """
+    consumers: dict[tuple[int, int], list[Finding]] = {}
+    for finding in findings:
+        if RULES_BY_CODE[finding.code].kind == "function":
+            for cell in finding.cells:
+                for position in cell.positions():
+                    consumers.setdefault(position, []).append(finding)
+    refined = []
+    for finding in findings:
+        if RULES_BY_CODE[finding.code].kind == "cell" and finding.verdict == "auto" and finding.cells:
+            finding = _with(finding, **_cell_verdict(finding, consumers.get(_position(finding), [])))
+        refined.append(finding)
+    return refined
+
+
+def _position(finding: Finding) -> tuple[int, int]:
+    cell = finding.cells[0]
+    return (cell.line or 0, cell.column or 0)
+
+
+def _cell_verdict(finding: Finding, consumers: list[Finding]) -> dict:
+    if not consumers:
+        return {
+            "verdict": "manual",
+            "reason": "not passed to an RNN call in this file, so its use cannot be checked; "
+            "migrate it with the code that runs it",
+        }
+    blocking = [consumer for consumer in consumers if consumer.verdict == "manual"]
+    if blocking:
+        first = blocking[0]
+        return {"verdict": "manual", "reason": f"runs in {first.api} on line {first.line}, which stays manual"}
+    return {}
+
+
+def _suppressed(finding: Finding, lines: list[str]) -> bool:
+    line = lines[finding.line - 1] if 0 < finding.line <= len(lines) else ""
+    match = SUPPRESSION.search(line)
+    if match is None:
+        return False
+    if match.group(1) is None:
+        return True
+    codes = {code.strip() for code in match.group(1).split(",") if code.strip()}
+    return finding.code in codes
+
+
+# -- many files -----------------------------------------------------------------------
+
+
+def scan_files(
+    files: list[str],
+    codes: CodeFilter = CodeFilter(),
+    jobs: int | None = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> ScanReport:
+    """Scan files on all cores; results come back in the order of ``files``."""
+    report = ScanReport(files_discovered=len(files))
+    jobs = jobs or default_jobs()
+    chunks = [files[start : start + CHUNK_SIZE] for start in range(0, len(files), CHUNK_SIZE)]
+    worker = partial(_scan_chunk, codes=codes)
+    if jobs == 1 or len(files) < PARALLEL_THRESHOLD:
+        batches: Iterable[list[FileResult]] = map(worker, chunks)
+        _collect(batches, chunks, report, on_progress)
+    else:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=_fork_context()) as pool:
+            _collect(pool.map(worker, chunks), chunks, report, on_progress)
+    return report
+
+
+def _collect(batches, chunks, report: ScanReport, on_progress) -> None:
+    for chunk, (results, parsed) in zip(chunks, batches):
+        report.files_parsed += parsed
+        for result in results:
+            report.findings.extend(result.findings)
+            if result.error is not None:
+                report.errors.append(result.error)
+        if on_progress is not None:
+            on_progress(len(chunk))
+
+
+def _scan_chunk(paths: list[str], codes: CodeFilter) -> tuple[list[FileResult], int]:
+    """Scan a chunk in a worker; only results with something to say travel back."""
+    results = [scan_file(path, codes) for path in paths]
+    parsed = sum(result.parsed for result in results)
+    return [result for result in results if result.findings or result.error], parsed
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _fork_context():
+    import multiprocessing
+
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else None)

@@ -1,0 +1,74 @@
+"""Reading a Python file as the interpreter would: encoding cookie, BOM, newline style."""
+
+from __future__ import annotations
+
+import io
+import re
+import tokenize
+from dataclasses import dataclass
+
+
+class SourceError(Exception):
+    """A file that cannot be turned into Python source; the message is one line for the user."""
+
+
+@dataclass(frozen=True)
+class SourceText:
+    text: str
+    encoding: str
+    newline: str
+
+    def encode(self, text: str) -> bytes:
+        return text.encode(self.encoding)
+
+
+def decode(data: bytes) -> SourceText:
+    """Decode bytes with the file's declared encoding (PEP 263), keeping a BOM and newlines."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as error:
+        if "invalid or missing encoding declaration" in str(error.msg):
+            encoding = "utf-8"
+        else:
+            raise SourceError(f"unusable encoding declaration: {error.msg}") from None
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        byte = data[error.start]
+        raise SourceError(f"not valid {encoding}: byte 0x{byte:02x} on line {line}") from None
+    except LookupError:
+        raise SourceError(f"unknown encoding {encoding!r}") from None
+    return SourceText(text, encoding, detect_newline(text))
+
+
+def detect_newline(text: str) -> str:
+    match = re.search(r"\r\n|\r|\n", text)
+    return match.group(0) if match else "\n"
+
+
+_PY2_HINTS = (
+    (re.compile(r"^\s*print\s+[^\s(=.,)][^=]*$|^\s*print\s*$"), "print statement"),
+    (re.compile(r"^\s*except\s+[\w.]+\s*,\s*\w+\s*:"), "`except X, e:`"),
+    (re.compile(r"^\s*exec\s+[\"'\w]"), "exec statement"),
+    (re.compile(r"^\s*raise\s+[\w.]+\s*,"), "`raise X, message`"),
+    (re.compile(r"`[^`]+`"), "backtick repr"),
+    (re.compile(r"<>"), "`<>` operator"),
+    (re.compile(r"\b\d+[lL]\b"), "long integer literal"),
+    (re.compile(r"(?<![\w.])0\d+\b"), "old octal literal"),
+    (re.compile(r"\bur['\"]"), "ur'' string"),
+)
+
+
+def describe_syntax_error(error: SyntaxError, text: str) -> str:
+    """One line; names Python 2 syntax when that is the likely cause, as it often is in TF1 code."""
+    line_number = error.lineno or 0
+    lines = text.splitlines()
+    line = lines[line_number - 1] if 0 < line_number <= len(lines) else ""
+    message = error.msg or "invalid syntax"
+    if "Missing parentheses in call to 'print'" in message:
+        return f"Python 2 syntax (print statement) on line {line_number}; port the file to Python 3 first"
+    for pattern, label in _PY2_HINTS:
+        if pattern.search(line):
+            return f"Python 2 syntax ({label}) on line {line_number}; port the file to Python 3 first"
+    return f"syntax error on line {line_number}: {message}"

@@ -1,0 +1,243 @@
+"""Follow an RNN call's cell argument back to the constructor that built it.
+
+TF1 code builds cells inline, in a variable a few lines up, in a list or comprehension for a
+MultiRNNCell, in a small ``def make_cell(): return ...`` helper, or on ``self``. The tracer
+follows those within one file; anything else (a parameter, another module, an arbitrary
+expression) is reported as untraceable, which makes the site a manual migration.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+
+from rnnmigrate.findings import CellInfo
+from rnnmigrate.names import ImportTable
+
+ScopeNode = ast.Module | ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
+_SCOPE_TYPES = (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+_MAX_DEPTH = 12
+
+
+@dataclass
+class _Scope:
+    node: ScopeNode
+    parent: _Scope | None
+    assignments: dict[str, list[ast.expr]] = field(default_factory=lambda: defaultdict(list))
+    appends: dict[str, list[ast.expr]] = field(default_factory=lambda: defaultdict(list))
+    functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = field(default_factory=dict)
+    parameters: set[str] = field(default_factory=set)
+
+    @property
+    def label(self) -> str:
+        return getattr(self.node, "name", "<lambda>") + "()"
+
+
+def unknown(problem: str, line: int | None = None) -> CellInfo:
+    return CellInfo(kind="unknown", line=line, problem=problem)
+
+
+def source_text(node: ast.AST) -> str:
+    return ast.unparse(node)
+
+
+class CellTracer:
+    """Index one module's scopes once, then trace any number of cell expressions."""
+
+    def __init__(self, tree: ast.Module, imports: ImportTable) -> None:
+        self.imports = imports
+        self._scope_of: dict[int, _Scope] = {}
+        self._class_attributes: dict[str, list[ast.expr]] = defaultdict(list)
+        self._class_methods: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
+        self._index(tree, None)
+
+    # -- public -----------------------------------------------------------------
+
+    def trace(self, expr: ast.expr, depth: int = 0) -> CellInfo:
+        """The cell an expression evaluates to, as far as this file shows."""
+        if depth > _MAX_DEPTH:
+            return unknown("the cell is built through too many indirections to follow", expr.lineno)
+        if isinstance(expr, ast.Call):
+            return self._trace_call(expr, depth)
+        if isinstance(expr, ast.Name):
+            return self._trace_name(expr, depth)
+        if isinstance(expr, ast.Attribute) and _is_self(expr.value):
+            return self._pick(self._class_attributes.get(expr.attr, []), expr, depth, f"self.{expr.attr}")
+        if isinstance(expr, ast.IfExp):
+            return self._merge(self.trace(expr.body, depth + 1), [self.trace(expr.orelse, depth + 1)])
+        return unknown(f"the cell is the expression `{_short(expr)}`, which cannot be traced", expr.lineno)
+
+    def trace_sequence(self, expr: ast.expr, depth: int = 0) -> tuple[list[CellInfo], str | None]:
+        """The cells of a MultiRNNCell's list argument, and how often a comprehension repeats them."""
+        if isinstance(expr, (ast.List, ast.Tuple)):
+            return [self.trace(element, depth + 1) for element in expr.elts], None
+        if isinstance(expr, (ast.ListComp, ast.GeneratorExp)):
+            repeat = source_text(expr.generators[0].iter) if expr.generators else None
+            return [self.trace(expr.elt, depth + 1)], repeat
+        if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Mult) and isinstance(expr.left, ast.List):
+            shared = unknown(
+                f"`{_short(expr)}` puts one cell object in every layer; TF1 shares or rejects its weights",
+                expr.lineno,
+            )
+            return [shared], source_text(expr.right)
+        if isinstance(expr, ast.Name):
+            scope = self._scope_defining(expr, expr.id)
+            if scope is not None and scope.appends.get(expr.id):
+                return [self.trace(value, depth + 1) for value in scope.appends[expr.id]], None
+            values = scope.assignments.get(expr.id, []) if scope else []
+            if values:
+                return self.trace_sequence(values[-1], depth + 1)
+        return [unknown(f"the list of cells `{_short(expr)}` cannot be traced", expr.lineno)], None
+
+    # -- tracing ----------------------------------------------------------------
+
+    def _trace_call(self, call: ast.Call, depth: int) -> CellInfo:
+        from rnnmigrate.rules import rule_for
+        from rnnmigrate.rules.base import Site
+
+        qualified = self.imports.resolve(call.func)
+        if qualified is not None:
+            rule = rule_for(qualified)
+            if rule is not None and rule.kind == "cell":
+                assessment = rule.assess(Site(call, qualified, call, self))
+                return assessment.cells[0]
+            return unknown(f"`{_short(call.func)}` is not an RNN cell constructor", call.lineno)
+        helper = self._local_function(call)
+        if helper is not None:
+            returns = [node.value for node in _own_returns(helper) if node.value is not None]
+            if not returns:
+                return unknown(f"{helper.name}() returns no cell", call.lineno)
+            traced = [self.trace(value, depth + 1) for value in returns]
+            return self._merge(traced[-1], traced[:-1])
+        return unknown(f"the cell comes from `{_short(call.func)}()`, defined outside this file", call.lineno)
+
+    def _trace_name(self, name: ast.Name, depth: int) -> CellInfo:
+        scope = self._scope_defining(name, name.id)
+        if scope is None:
+            return unknown(f"`{name.id}` is not assigned in this file", name.lineno)
+        if name.id in scope.parameters and not scope.assignments.get(name.id):
+            return unknown(f"`{name.id}` is a parameter of {scope.label}; its construction cannot be traced", name.lineno)
+        return self._pick(scope.assignments[name.id], name, depth, name.id)
+
+    def _pick(self, values: list[ast.expr], use: ast.expr, depth: int, label: str) -> CellInfo:
+        if not values:
+            return unknown(f"`{label}` is not assigned in this file", use.lineno)
+        before = [value for value in values if value.lineno <= use.lineno] or values
+        primary = self.trace(before[-1], depth + 1)
+        others = [self.trace(value, depth + 1) for value in values if value is not before[-1]]
+        return self._merge(primary, others)
+
+    @staticmethod
+    def _merge(primary: CellInfo, alternatives: list[CellInfo]) -> CellInfo:
+        """Keep the primary cell, but let any other possible value's problem make it manual."""
+        for other in alternatives:
+            problems = other.problems()
+            if problems and not primary.problem:
+                return replace(primary, problem=f"on another path: {problems[0]}")
+        return primary
+
+    def _local_function(self, call: ast.Call) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+        if isinstance(call.func, ast.Name):
+            scope = self._scope_of.get(id(call))
+            while scope is not None:
+                if call.func.id in scope.functions:
+                    return scope.functions[call.func.id]
+                scope = scope.parent
+        if isinstance(call.func, ast.Attribute) and _is_self(call.func.value):
+            return self._class_methods.get(call.func.attr)
+        return None
+
+    def _scope_defining(self, node: ast.AST, name: str) -> _Scope | None:
+        scope = self._scope_of.get(id(node))
+        while scope is not None:
+            if name in scope.assignments or name in scope.parameters:
+                return scope
+            scope = scope.parent
+        return None
+
+    # -- indexing ---------------------------------------------------------------
+
+    def _index(self, node: ScopeNode, parent: _Scope | None) -> None:
+        scope = _Scope(node, parent)
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            arguments = node.args
+            for arg in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]:
+                scope.parameters.add(arg.arg)
+            for arg in (arguments.vararg, arguments.kwarg):
+                if arg is not None:
+                    scope.parameters.add(arg.arg)
+        body = [node.body] if isinstance(node, ast.Lambda) else node.body
+        for child in body:
+            self._visit(child, scope)
+
+    def _visit(self, node: ast.AST, scope: _Scope) -> None:
+        self._scope_of[id(node)] = scope
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            scope.functions[node.name] = node
+            for decorator in node.decorator_list:
+                self._visit(decorator, scope)
+            self._index(node, scope)
+            return
+        if isinstance(node, ast.Lambda):
+            self._index(node, scope)
+            return
+        if isinstance(node, ast.ClassDef):
+            self._index_class(node, scope)
+            return
+        self._record(node, scope)
+        for child in ast.iter_child_nodes(node):
+            self._visit(child, scope)
+
+    def _index_class(self, node: ast.ClassDef, scope: _Scope) -> None:
+        for child in node.body:
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                self._class_methods[child.name] = child
+                for statement in ast.walk(child):
+                    if isinstance(statement, ast.Assign):
+                        for target in statement.targets:
+                            if isinstance(target, ast.Attribute) and _is_self(target.value):
+                                self._class_attributes[target.attr].append(statement.value)
+        for child in node.body:
+            self._visit(child, scope)
+
+    def _record(self, node: ast.AST, scope: _Scope) -> None:
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                self._record_target(target, node.value, scope)
+        elif isinstance(node, (ast.AnnAssign, ast.NamedExpr)) and node.value is not None:
+            self._record_target(node.target, node.value, scope)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            owner = node.func.value
+            if node.func.attr == "append" and isinstance(owner, ast.Name) and len(node.args) == 1:
+                scope.appends[owner.id].append(node.args[0])
+
+    def _record_target(self, target: ast.expr, value: ast.expr, scope: _Scope) -> None:
+        if isinstance(target, ast.Name):
+            scope.assignments[target.id].append(value)
+        elif isinstance(target, (ast.Tuple, ast.List)) and isinstance(value, (ast.Tuple, ast.List)):
+            if len(target.elts) == len(value.elts):
+                for sub_target, sub_value in zip(target.elts, value.elts):
+                    self._record_target(sub_target, sub_value, scope)
+
+
+def _is_self(node: ast.expr) -> bool:
+    return isinstance(node, ast.Name) and node.id == "self"
+
+
+def _own_returns(function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.Return]:
+    """Return statements of this function, not of functions nested in it."""
+    found: list[ast.Return] = []
+    stack: list[ast.AST] = list(function.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Return):
+            found.append(node)
+        elif not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            stack.extend(ast.iter_child_nodes(node))
+    return found
+
+
+def _short(node: ast.AST, limit: int = 60) -> str:
+    text = source_text(node)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
