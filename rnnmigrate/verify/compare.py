@@ -186,9 +186,10 @@ def _region_stats(
         equal = (old == new) | both_nan
         abs_diff = np.where(equal, 0.0, np.abs(new - old))
         allowed = tolerance.atol + tolerance.rtol * np.abs(old)
-        within = equal | (abs_diff <= allowed)
+        within = equal | ((abs_diff <= allowed) & np.isfinite(abs_diff))
         magnitude = np.abs(old)
-        ratio = np.divide(abs_diff, magnitude, where=magnitude > 0, out=np.full(old.shape, np.inf))
+        finite_reference = (magnitude > 0) & np.isfinite(magnitude)
+        ratio = np.divide(abs_diff, magnitude, where=finite_reference, out=np.full(old.shape, np.inf))
         rel_diff = np.where(abs_diff == 0, 0.0, ratio)
     if selected is None:
         selected = np.ones(old.shape, dtype=bool)
