@@ -195,6 +195,48 @@ def explain(code: Annotated[str, typer.Argument(help="A rule code, e.g. RNN001."
     typer.echo("\n\n".join(sections))
 
 
+@app.command()
+def rewrite(
+    paths: Paths,
+    apply: Annotated[bool, typer.Option("--apply", help="Write the rewritten files (default: show a diff).")] = False,
+    check: Annotated[bool, typer.Option("--check", help="Exit 1 when anything would change; write nothing.")] = False,
+    annotate: Annotated[
+        bool, typer.Option("--annotate", help="Add a `# TODO(rnnmigrate): ...` comment above each manual site.")
+    ] = False,
+    select: Select = None,
+    ignore: Ignore = None,
+    exclude: Exclude = None,
+    include: Include = None,
+    no_gitignore: NoGitignore = False,
+    jobs: Jobs = None,
+    config: ConfigPath = None,
+) -> None:
+    """Migrate auto-rewritable call sites to rnnmigrate.layers: a diff by default, files with --apply.
+
+    Exit codes: 0 nothing found, 1 findings (or, with --check, changes pending), 2 usage or
+    internal error.
+    """
+    from rnnmigrate.rewrite import apply as apply_plan
+    from rnnmigrate.rewrite import plan_files
+    from rnnmigrate.rewrite_report import print_diffs, print_summary
+
+    if apply and check:
+        raise fail("--apply and --check exclude each other")
+    try:
+        selection = select_files(paths, select, ignore, exclude, include, no_gitignore, jobs, config)
+    except UsageProblem as problem:
+        raise fail(str(problem)) from None
+    plans = plan_files(selection.files, selection.codes, annotate, selection.jobs)
+    write_errors = [error for plan in plans if apply for error in [apply_plan(plan)] if error is not None]
+    if not apply and not check:
+        print_diffs(plans, color=sys.stdout.isatty())
+    print_summary(plans, write_errors, applied=apply)
+    if check:
+        raise typer.Exit(EXIT_FINDINGS if any(plan.changed for plan in plans) else EXIT_CLEAN)
+    if any(plan.rewritten or plan.left for plan in plans):
+        raise typer.Exit(EXIT_FINDINGS)
+
+
 @app.callback()
 def _root() -> None:
     """Audit, rewrite and verify the migration of TensorFlow 1 RNN code to Keras 3."""

@@ -300,12 +300,16 @@ def _rewritten_roots(tree: ast.Module, auto: list[Finding]) -> dict[str, int]:
 # -- files ----------------------------------------------------------------------------
 
 
-def plan_file(path: str, codes: CodeFilter = CodeFilter(), annotate: bool = False) -> FileRewrite:
+def plan_file(
+    path: str, codes: CodeFilter = CodeFilter(), annotate: bool = False, data: bytes | None = None
+) -> FileRewrite:
     """Read, rewrite and re-check one file in memory. Never raises for bad input."""
     plan = FileRewrite(path)
     try:
-        with open(path, "rb") as handle:
-            plan.old = handle.read()
+        if data is None:
+            with open(path, "rb") as handle:
+                data = handle.read()
+        plan.old = data
         if path.endswith(".ipynb"):
             _plan_notebook(plan, codes, annotate)
         else:
@@ -355,3 +359,54 @@ def _check_parses(plan: FileRewrite, text: str) -> None:
         ast.parse(text)
     except SyntaxError as error:
         raise SourceError(f"the rewritten code does not parse ({error.msg} on line {error.lineno}); file left unchanged") from None
+
+
+def apply(plan: FileRewrite) -> FileError | None:
+    """Write a planned rewrite; an error leaves the file as it was."""
+    from rnnmigrate.write import WriteError, write_atomically
+
+    if not plan.changed:
+        return None
+    try:
+        write_atomically(plan.path, plan.new)  # type: ignore[arg-type]
+    except WriteError as error:
+        return FileError(plan.path, str(error))
+    return None
+
+
+def plan_files(
+    files: list[str], codes: CodeFilter = CodeFilter(), annotate: bool = False, jobs: int | None = None
+) -> list[FileRewrite]:
+    """Plan the rewrite of many files on all cores; only files with something to say come back."""
+    from concurrent.futures import ProcessPoolExecutor
+    from functools import partial
+
+    from rnnmigrate.scan import CHUNK_SIZE, MIGHT_MATCH, PARALLEL_THRESHOLD, _fork_context, default_jobs
+
+    worker = partial(_plan_chunk, codes=codes, annotate=annotate, prefilter=MIGHT_MATCH)
+    chunks = [files[start : start + CHUNK_SIZE] for start in range(0, len(files), CHUNK_SIZE)]
+    jobs = jobs or default_jobs()
+    if jobs == 1 or len(files) < PARALLEL_THRESHOLD:
+        return [plan for chunk in chunks for plan in worker(chunk)]
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=_fork_context()) as pool:
+        return [plan for batch in pool.map(worker, chunks) for plan in batch]
+
+
+def _plan_chunk(paths: list[str], codes: CodeFilter, annotate: bool, prefilter) -> list[FileRewrite]:
+    plans = []
+    for path in paths:
+        plan = _plan_if_relevant(path, codes, annotate, prefilter)
+        if plan is not None and (plan.changed or plan.left or plan.error):
+            plans.append(plan)
+    return plans
+
+
+def _plan_if_relevant(path: str, codes: CodeFilter, annotate: bool, prefilter) -> FileRewrite | None:
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError as error:
+        return FileRewrite(path, error=FileError(path, f"cannot read: {error.strerror or error}"))
+    if not prefilter.search(data):
+        return None
+    return plan_file(path, codes, annotate, data)
