@@ -242,3 +242,41 @@ def _positional_copy(named):
     tokens, lengths = keras.Input((None,), dtype="int32"), keras.Input((), dtype="int32")
     results = named({"tokens": tokens, "lengths": lengths})
     return keras.Model([tokens, lengths], [results["outputs"], results["final_h"], results["final_c"]])
+
+
+def build_with_rnnmigrate_layers(weights: dict[str, np.ndarray], cell_kind: str):
+    """The migration rnnmigrate itself produces: DynamicRNN + a TF1-compatible cell + load_tf1_weights."""
+    import keras
+
+    from rnnmigrate.layers import DynamicRNN, GRUCell, LSTMCell, load_tf1_weights
+
+    tokens = keras.Input((None,), dtype="int32", name="tokens")
+    lengths = keras.Input((), dtype="int32", name="lengths")
+    embedding = keras.layers.Embedding(VOCAB, EMBED, name="embedding")
+    cell = LSTMCell(UNITS, forget_bias=FORGET_BIAS) if cell_kind == "lstm" else GRUCell(UNITS)
+    rnn = DynamicRNN(cell)
+    outputs, state = rnn(embedding(tokens), sequence_length=lengths)
+    if cell_kind == "lstm":
+        named = {"outputs": outputs, "final_c": state.c, "final_h": state.h}
+    else:
+        named = {"outputs": outputs, "final_state": state}
+    model = keras.Model({"tokens": tokens, "lengths": lengths}, named)
+    embedding.set_weights([weights["embedding"]])
+    load_tf1_weights(rnn, weights)
+    return model
+
+
+@pytest.fixture(scope="session")
+def rnnmigrate_migrations(tmp_path_factory, tf1_lstm, tf1_gru) -> dict[str, Path]:
+    """LSTM and GRU migrations built with rnnmigrate.layers, as .keras files and one export."""
+    pytest.importorskip("rnnmigrate.layers", reason="rnnmigrate.layers is not in this checkout yet")
+    directory = tmp_path_factory.mktemp("rnnmigrate_layers")
+    paths = {}
+    for cell_kind, reference in (("lstm", tf1_lstm), ("gru", tf1_gru)):
+        model = build_with_rnnmigrate_layers(reference.weights, cell_kind)
+        paths[f"{cell_kind}_keras"] = directory / f"{cell_kind}.keras"
+        model.save(paths[f"{cell_kind}_keras"])
+        if cell_kind == "lstm":
+            paths["lstm_export"] = directory / "lstm_export"
+            model.export(str(paths["lstm_export"]), verbose=False)
+    return paths

@@ -36,6 +36,16 @@ def test_correct_gru_migration_passes(run_verify, tmp_path, tf1_gru, keras_files
     assert document["verdict"] == "PASS"
 
 
+@pytest.mark.parametrize("migration", ["lstm_keras", "gru_keras", "lstm_export"])
+def test_rnnmigrate_layers_migrations_pass(run_verify, tmp_path, tf1_lstm, tf1_gru, rnnmigrate_migrations, migration):
+    """rnnmigrate's own runtime (DynamicRNN + load_tf1_weights) reproduces dynamic_rnn, padding included."""
+    old = tf1_gru if migration.startswith("gru") else tf1_lstm
+    result, document = _report(run_verify, tmp_path, old.savedmodel, rnnmigrate_migrations[migration])
+    assert result.exit_code == 0, result.output
+    outputs = _by_name(document, "outputs")
+    assert outputs["padded_steps"]["elements"] > 0 and outputs["padded_steps"]["max_abs_diff"] == 0.0
+
+
 def test_lstm_migration_exported_as_savedmodel_passes(run_verify, tmp_path, tf1_lstm, keras_exports):
     result, document = _report(run_verify, tmp_path, tf1_lstm.savedmodel, keras_exports["named"].path)
     assert result.exit_code == 0, result.output
