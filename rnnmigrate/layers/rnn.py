@@ -1,0 +1,241 @@
+"""Keras layers and functions that return exactly what TF1's RNN functions returned.
+
+| TF1                                   | here                                   |
+|---------------------------------------|----------------------------------------|
+| ``tf.nn.dynamic_rnn``                 | ``DynamicRNN(cell)(x, ...)``           |
+| ``tf.nn.bidirectional_dynamic_rnn``   | ``BidirectionalDynamicRNN(fw, bw)(x)`` |
+| ``tf.nn.static_rnn``                  | ``static_rnn``                         |
+| ``tf.nn.static_bidirectional_rnn``    | ``static_bidirectional_rnn``           |
+
+The layers own no weights: they run their cells' weights, so one cell object in
+several layers (or calls) is one set of weights, as in TF1.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import keras
+import tensorflow as tf
+
+from rnnmigrate.layers.cells import keras_dtype, register
+from rnnmigrate.layers.engine import run_bidirectional_dynamic_rnn, run_dynamic_rnn
+from rnnmigrate.layers.states import from_tf1_state, to_tf1_state
+from rnnmigrate.layers.weights import load_from_active_source
+
+
+def scope_name(scope: Any) -> str | None:
+    """A TF1 ``scope`` argument (a string or a ``VariableScope``) as a string."""
+    if scope is None or isinstance(scope, str):
+        return scope
+    return getattr(scope, "name", str(scope))
+
+
+def _keras_layer_name(name: str | None) -> str | None:
+    """Keras names may not contain '/', TF1 scopes may."""
+    return None if name is None else name.replace("/", "_")
+
+
+def _sequence_lengths(sequence_length: Any) -> tf.Tensor | None:
+    if sequence_length is None:
+        return None
+    return tf.cast(tf.convert_to_tensor(sequence_length), tf.int32)
+
+
+def _keras_initial_state(cell: Any, initial_state: Any, dtype: tf.DType) -> Any:
+    if initial_state is None:
+        return None
+    cast_state = tf.nest.map_structure(lambda tensor: tf.cast(tensor, dtype), initial_state)
+    return from_tf1_state(cell, cast_state)
+
+
+def build_cell(cell: Any, input_depth: int) -> None:
+    if input_depth is None:
+        raise ValueError("The last dimension of the RNN inputs (the input depth) must be known.")
+    if not cell.built:
+        cell.build((None, int(input_depth)))
+
+
+@register
+class DynamicRNN(keras.layers.Layer):
+    """``tf.nn.dynamic_rnn`` as a Keras layer.
+
+    ``outputs, state = DynamicRNN(cell)(inputs, sequence_length, initial_state)``:
+    outputs are zero at ``t >= length``, the state comes from each row's last
+    valid step (the initial state for length 0), and both have TF1's structure
+    (``LSTMStateTuple(c, h)``, a tensor, or a tuple per MultiRNNCell layer).
+
+    The TF1 variable scope (for weight loading) is ``scope``, else ``name``,
+    else ``"rnn"``; ``parallel_iterations``/``swap_memory`` are accepted and unused.
+    """
+
+    def __init__(
+        self,
+        cell: Any,
+        time_major: bool = False,
+        dtype: Any = None,
+        name: str | None = None,
+        scope: Any = None,
+        parallel_iterations: int | None = None,
+        swap_memory: bool = False,
+        **kwargs: Any,
+    ):
+        super().__init__(name=_keras_layer_name(name), dtype=keras_dtype(dtype), **kwargs)
+        self.cell = cell
+        self.time_major = bool(time_major)
+        self.scope = scope_name(scope) or name or "rnn"
+
+    def build(self, inputs_shape: Any) -> None:
+        build_cell(self.cell, inputs_shape[-1])
+        load_from_active_source(self)
+
+    def tf1_cells(self, scope: str | None = None) -> list[tuple[str, Any]]:
+        """(TF1 scope, cell) pairs whose variables this layer runs."""
+        return [(scope or self.scope, self.cell)]
+
+    def call(
+        self,
+        inputs: Any,
+        sequence_length: Any = None,
+        initial_state: Any = None,
+        training: bool | None = None,
+    ) -> tuple[tf.Tensor, Any]:
+        inputs = tf.convert_to_tensor(inputs)
+        outputs, final_state = run_dynamic_rnn(
+            self.cell,
+            inputs,
+            _sequence_lengths(sequence_length),
+            _keras_initial_state(self.cell, initial_state, inputs.dtype),
+            bool(training),
+            self.time_major,
+        )
+        return outputs, to_tf1_state(self.cell, final_state)
+
+    def get_config(self) -> dict:
+        return {
+            **super().get_config(),
+            "cell": keras.saving.serialize_keras_object(self.cell),
+            "time_major": self.time_major,
+            "scope": self.scope,
+        }
+
+    @classmethod
+    def from_config(cls, config: dict) -> "DynamicRNN":
+        config = dict(config)
+        config["cell"] = keras.saving.deserialize_keras_object(config["cell"])
+        return cls(**config)
+
+
+@register
+class BidirectionalDynamicRNN(keras.layers.Layer):
+    """``tf.nn.bidirectional_dynamic_rnn`` as a Keras layer.
+
+    ``(out_fw, out_bw), (state_fw, state_bw) = layer(inputs, sequence_length)``;
+    the backward cell reads each row reversed within its own length and its
+    outputs come back in forward time order.  TF1 scope: ``scope``, else
+    ``name``, else ``"bidirectional_rnn"``, with sub-scopes ``fw`` and ``bw``.
+    """
+
+    def __init__(
+        self,
+        cell_fw: Any,
+        cell_bw: Any,
+        time_major: bool = False,
+        dtype: Any = None,
+        name: str | None = None,
+        scope: Any = None,
+        parallel_iterations: int | None = None,
+        swap_memory: bool = False,
+        **kwargs: Any,
+    ):
+        super().__init__(name=_keras_layer_name(name), dtype=keras_dtype(dtype), **kwargs)
+        self.cell_fw = cell_fw
+        self.cell_bw = cell_bw
+        self.time_major = bool(time_major)
+        self.scope = scope_name(scope) or name or "bidirectional_rnn"
+
+    def build(self, inputs_shape: Any) -> None:
+        build_cell(self.cell_fw, inputs_shape[-1])
+        build_cell(self.cell_bw, inputs_shape[-1])
+        load_from_active_source(self)
+
+    def tf1_cells(self, scope: str | None = None) -> list[tuple[str, Any]]:
+        scope = scope or self.scope
+        return [(f"{scope}/fw", self.cell_fw), (f"{scope}/bw", self.cell_bw)]
+
+    def call(
+        self,
+        inputs: Any,
+        sequence_length: Any = None,
+        initial_state_fw: Any = None,
+        initial_state_bw: Any = None,
+        training: bool | None = None,
+    ) -> tuple[tuple[tf.Tensor, tf.Tensor], tuple[Any, Any]]:
+        inputs = tf.convert_to_tensor(inputs)
+        (outputs_fw, outputs_bw), (state_fw, state_bw) = run_bidirectional_dynamic_rnn(
+            self.cell_fw,
+            self.cell_bw,
+            inputs,
+            _sequence_lengths(sequence_length),
+            _keras_initial_state(self.cell_fw, initial_state_fw, inputs.dtype),
+            _keras_initial_state(self.cell_bw, initial_state_bw, inputs.dtype),
+            bool(training),
+            self.time_major,
+        )
+        return (outputs_fw, outputs_bw), (to_tf1_state(self.cell_fw, state_fw), to_tf1_state(self.cell_bw, state_bw))
+
+    def get_config(self) -> dict:
+        return {
+            **super().get_config(),
+            "cell_fw": keras.saving.serialize_keras_object(self.cell_fw),
+            "cell_bw": keras.saving.serialize_keras_object(self.cell_bw),
+            "time_major": self.time_major,
+            "scope": self.scope,
+        }
+
+    @classmethod
+    def from_config(cls, config: dict) -> "BidirectionalDynamicRNN":
+        config = dict(config)
+        config["cell_fw"] = keras.saving.deserialize_keras_object(config["cell_fw"])
+        config["cell_bw"] = keras.saving.deserialize_keras_object(config["cell_bw"])
+        return cls(**config)
+
+
+def static_rnn(
+    cell: Any,
+    inputs: Sequence[Any],
+    initial_state: Any = None,
+    dtype: Any = None,
+    sequence_length: Any = None,
+    scope: Any = None,
+) -> tuple[list, Any]:
+    """``tf.nn.static_rnn``: a list of ``[batch, depth]`` inputs -> (list of outputs, state)."""
+    layer = DynamicRNN(cell, time_major=True, dtype=dtype, scope=scope_name(scope) or "rnn")
+    outputs, state = layer(
+        keras.ops.stack(list(inputs), axis=0), sequence_length=sequence_length, initial_state=initial_state
+    )
+    return keras.ops.unstack(outputs, num=len(inputs), axis=0), state
+
+
+def static_bidirectional_rnn(
+    cell_fw: Any,
+    cell_bw: Any,
+    inputs: Sequence[Any],
+    initial_state_fw: Any = None,
+    initial_state_bw: Any = None,
+    dtype: Any = None,
+    sequence_length: Any = None,
+    scope: Any = None,
+) -> tuple[list, Any, Any]:
+    """``tf.nn.static_bidirectional_rnn``: (outputs with fw and bw concatenated, state_fw, state_bw)."""
+    layer = BidirectionalDynamicRNN(
+        cell_fw, cell_bw, time_major=True, dtype=dtype, scope=scope_name(scope) or "bidirectional_rnn"
+    )
+    (outputs_fw, outputs_bw), (state_fw, state_bw) = layer(
+        keras.ops.stack(list(inputs), axis=0),
+        sequence_length=sequence_length,
+        initial_state_fw=initial_state_fw,
+        initial_state_bw=initial_state_bw,
+    )
+    outputs = keras.ops.concatenate([outputs_fw, outputs_bw], axis=-1)
+    return keras.ops.unstack(outputs, num=len(inputs), axis=0), state_fw, state_bw

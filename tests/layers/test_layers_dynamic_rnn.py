@@ -1,0 +1,111 @@
+"""DynamicRNN against real tf.compat.v1.nn.dynamic_rnn, every cell, outputs and every state tensor."""
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import rnnmigrate.layers as runtime
+from tf1_reference import (
+    BATCH,
+    CELL_SPECS,
+    LENGTHS,
+    SPECS_BY_NAME,
+    assert_matches,
+    random_inputs,
+    random_state,
+    reference,
+)
+
+pytestmark = pytest.mark.slow
+
+SPEC_NAMES = [spec.name for spec in CELL_SPECS]
+
+
+def ported_rnn(spec_name: str, tf1_values: dict, **layer_options) -> runtime.DynamicRNN:
+    rnn = runtime.DynamicRNN(SPECS_BY_NAME[spec_name].make_runtime(), **layer_options)
+    runtime.load_tf1_weights(rnn, tf1_values)
+    return rnn
+
+
+@pytest.mark.parametrize("spec_name", SPEC_NAMES)
+def test_lengths_0_1_t_and_between_from_checkpoint(spec_name, tmp_path, record_property):
+    tf1 = reference("dynamic", spec_name)
+    rnn = runtime.DynamicRNN(SPECS_BY_NAME[spec_name].make_runtime())
+    runtime.load_tf1_weights(rnn, tf1.save_checkpoint(str(tmp_path / "model.ckpt")))
+    inputs = random_inputs()
+
+    expected = tf1.run(inputs=inputs, sequence_length=LENGTHS)
+    outputs, state = rnn(inputs, sequence_length=LENGTHS)
+
+    assert_matches((outputs, state), (expected["outputs"], expected["state"]), record_property)
+
+
+@pytest.mark.parametrize("spec_name", SPEC_NAMES)
+def test_batch_of_one_shorter_than_time_inside_tf_function(spec_name, record_property):
+    tf1 = reference("dynamic", spec_name)
+    rnn = runtime.DynamicRNN(SPECS_BY_NAME[spec_name].make_runtime())
+    inputs, lengths = random_inputs(batch=1, seed=3), np.array([3], np.int32)
+    rnn(inputs, sequence_length=lengths)
+    runtime.load_tf1_weights(rnn, tf1.values)
+
+    expected = tf1.run(inputs=inputs, sequence_length=lengths)
+    outputs, state = tf.function(lambda x, n: rnn(x, sequence_length=n))(inputs, lengths)
+
+    assert_matches((outputs, state), (expected["outputs"], expected["state"]), record_property)
+
+
+@pytest.mark.parametrize("spec_name", SPEC_NAMES)
+def test_time_major_initial_state_without_lengths(spec_name, record_property):
+    tf1 = reference("dynamic", spec_name, time_major=True, with_lengths=False, with_initial_state=True)
+    rnn = ported_rnn(spec_name, tf1.values, time_major=True)
+    inputs = random_inputs(time_major=True, seed=4)
+    initial_state = random_state(rnn.cell.zero_state(BATCH, tf.float32))
+
+    expected = tf1.run(inputs=inputs, initial_state=initial_state)
+    outputs, state = rnn(inputs, initial_state=initial_state)
+
+    assert_matches((outputs, state), (expected["outputs"], expected["state"]), record_property)
+
+
+@pytest.mark.parametrize("spec_name", ["lstm_all_options", "gru", "multi_mixed", "basic_rnn_relu"])
+def test_initial_state_and_lengths_inside_tf_function(spec_name, record_property):
+    tf1 = reference("dynamic", spec_name, with_initial_state=True)
+    rnn = ported_rnn(spec_name, tf1.values)
+    inputs = random_inputs(seed=5)
+    initial_state = random_state(rnn.cell.zero_state(BATCH, tf.float32), seed=6)
+
+    expected = tf1.run(inputs=inputs, sequence_length=LENGTHS, initial_state=initial_state)
+    outputs, state = tf.function(lambda x, n, s: rnn(x, sequence_length=n, initial_state=s))(
+        inputs, LENGTHS, initial_state
+    )
+
+    assert_matches((outputs, state), (expected["outputs"], expected["state"]), record_property)
+    assert np.array_equal(tf.nest.flatten(state)[0][1], tf.nest.flatten(initial_state)[0][1]), (
+        "a length-0 row keeps its initial state exactly"
+    )
+
+
+def test_sequence_length_none_runs_every_step_like_full_lengths():
+    tf1 = reference("dynamic", "lstm")
+    rnn = ported_rnn("lstm", tf1.values)
+    inputs = random_inputs(seed=7)
+    full_lengths = np.full([BATCH], inputs.shape[1], np.int32)
+
+    outputs_none, state_none = rnn(inputs)
+    expected = tf1.run(inputs=inputs, sequence_length=full_lengths)
+
+    assert_matches((outputs_none, state_none), (expected["outputs"], expected["state"]))
+
+
+def test_state_structures_are_tf1s():
+    inputs = random_inputs()
+    _, lstm_state = runtime.DynamicRNN(runtime.LSTMCell(5, num_proj=3))(inputs)
+    _, gru_state = runtime.DynamicRNN(runtime.GRUCell(4))(inputs)
+    stack = runtime.MultiRNNCell([runtime.BasicLSTMCell(4), runtime.GRUCell(3)])
+    _, stack_state = runtime.DynamicRNN(stack)(inputs)
+
+    assert isinstance(lstm_state, runtime.LSTMStateTuple)
+    assert lstm_state.c.shape == (BATCH, 5) and lstm_state.h.shape == (BATCH, 3)
+    assert tf.is_tensor(gru_state) and gru_state.shape == (BATCH, 4)
+    assert isinstance(stack_state, tuple) and len(stack_state) == 2
+    assert stack_state[0].h.shape == (BATCH, 4) and stack_state[-1].shape == (BATCH, 3)
