@@ -102,11 +102,14 @@ def load_model(source: ModelSource) -> LoadedModel:
     """Dispatch on what the path is: SavedModel directory, .keras file, or checkpoint prefix."""
     path = Path(source.path)
     if path.is_dir():
+        _refuse_options(source, "a SavedModel", tensor_lists=True)
         return _load_saved_model(source)
     if path.suffix in KERAS_SUFFIXES and path.is_file():
+        _refuse_options(source, "a Keras file", tensor_lists=True, entry_point=True)
         return _load_keras(source)
     prefix = _checkpoint_prefix(source.path)
     if prefix is not None:
+        _refuse_options(source, "a checkpoint", tag_set=True)
         return _load_checkpoint(source, prefix)
     if path.exists():
         raise VerifyError(
@@ -114,6 +117,22 @@ def load_model(source: ModelSource) -> LoadedModel:
             "with a .meta graph"
         )
     raise VerifyError(f"{source.path}: no such file or directory")
+
+
+def _refuse_options(
+    source: ModelSource, kind: str, tensor_lists: bool = False, entry_point: bool = False, tag_set: bool = False
+) -> None:
+    """An option that cannot apply to this kind of model is a misunderstanding worth stopping on."""
+    side = source.label.lower()
+    given = []
+    if (entry_point or tag_set) and source.tag_set:
+        given.append(f"--{side}-tag-set")
+    if entry_point and source.signature:
+        given.append(f"--{side}-signature-def")
+    if tensor_lists and (source.tensor_inputs or source.tensor_outputs):
+        given.append(f"--{side}-inputs/--{side}-outputs")
+    if given:
+        raise VerifyError(f"{source.path}: {' and '.join(given)} cannot be used with {kind}")
 
 
 def _checkpoint_prefix(path: str) -> str | None:

@@ -110,3 +110,28 @@ def test_module_entry_point_exit_codes(tf1_lstm, keras_files, tmp_path):
     missing = subprocess.run(command + [str(tmp_path / "none.keras")], capture_output=True, text=True, env=env)
     assert missing.returncode == 2
     assert missing.stderr == f"error: {tmp_path / 'none.keras'}: no such file or directory\n"
+
+
+def _sqrt_model(path, absolute: bool):
+    import keras
+
+    features = keras.Input((None, 3), name="features")
+    root = keras.ops.sqrt(keras.ops.abs(features) if absolute else features)
+    keras.Model({"features": features}, {"root": root, "both_nan": keras.ops.sqrt(features)}).save(path)
+    return path
+
+
+def test_nan_on_one_side_fails_and_nan_on_both_is_equal(run_verify, tmp_path):
+    old = _sqrt_model(tmp_path / "old.keras", absolute=False)
+    new = _sqrt_model(tmp_path / "new.keras", absolute=True)
+    report = tmp_path / "report.json"
+    result = run_verify(old, new, "--json", report)
+    assert result.exit_code == 1, result.output
+    document = json.loads(report.read_text())
+    outputs = {o["old"]: o for o in document["outputs"]}
+    assert outputs["root"]["result"] == "FAIL" and outputs["root"]["all"]["nan_one_side"] > 0
+    assert outputs["both_nan"]["result"] == "PASS" and outputs["both_nan"]["all"]["nan_both"] > 0
+    assert "root: NaN on both sides at 0 elements (equal), on one side only at" in result.output
+    assert "both_nan: NaN on both sides at" in result.output
+    assert "padding is not exercised" in result.output
+    assert outputs["root"]["valid_steps"] is None

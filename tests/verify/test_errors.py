@@ -169,3 +169,11 @@ def test_unwritable_json_path(run_verify, tf1_lstm, keras_files, tmp_path):
     target = tmp_path / "missing_dir" / "report.json"
     line = _single_error_line(run_verify(tf1_lstm.savedmodel, keras_files["lstm_correct"], "--json", target))
     assert f"{target}: cannot write the JSON report" in line
+
+
+def test_options_that_do_not_apply_to_the_model_kind(run_verify, tf1_lstm, keras_files):
+    keras_file = keras_files["lstm_correct"]
+    line = _single_error_line(run_verify(tf1_lstm.savedmodel, keras_file, "--new-signature-def", "serve"))
+    assert line == f"error: {keras_file}: --new-signature-def cannot be used with a Keras file"
+    line = _single_error_line(run_verify(tf1_lstm.savedmodel, keras_file, "--old-inputs", "tokens=tokens:0"))
+    assert f"{tf1_lstm.savedmodel}: --old-inputs/--old-outputs cannot be used with a SavedModel" in line
