@@ -7,11 +7,16 @@ at module import, so ``rnnmigrate --help`` stays fast.
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
 from rnnmigrate.verify.errors import VerifyError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from rnnmigrate.verify.pipeline import VerifyRequest
 
 EXIT_PASS, EXIT_MISMATCH, EXIT_ERROR = 0, 1, 2
 
@@ -132,14 +137,19 @@ def verify_command(
     """
     from rnnmigrate.verify.models import ModelSource, parse_tensor_list
     from rnnmigrate.verify.pairing import parse_name_map
+    from rnnmigrate.verify.pipeline import VerifyRequest
     from rnnmigrate.verify.samples import SampleSettings, parse_input_files
 
     try:
-        for option, text in (("--old-inputs", old_inputs), ("--old-outputs", old_outputs),
-                             ("--new-inputs", new_inputs), ("--new-outputs", new_outputs)):
+        for option, text in (
+            ("--old-inputs", old_inputs),
+            ("--old-outputs", old_outputs),
+            ("--new-inputs", new_inputs),
+            ("--new-outputs", new_outputs),
+        ):
             if text:
                 parse_tensor_list(text, option)
-        request_kwargs = dict(
+        request = VerifyRequest(
             old=ModelSource("OLD", old, old_tag_set, old_signature_def, old_inputs, old_outputs, unsafe),
             new=ModelSource("NEW", new, new_tag_set, new_signature_def, new_inputs, new_outputs, unsafe),
             name_map=parse_name_map(name_map or []),
@@ -156,18 +166,19 @@ def verify_command(
             atol=atol,
             rtol=rtol,
         )
-        exit_code = _run(request_kwargs, json_path, outdir)
+        exit_code = run_and_report(request, json_path, outdir)
     except VerifyError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(EXIT_ERROR) from None
     raise typer.Exit(exit_code)
 
 
-def _run(request_kwargs: dict, json_path: str | None, outdir: str | None) -> int:
-    from rnnmigrate.verify.pipeline import VerifyRequest, verify
+def run_and_report(request: VerifyRequest, json_path: str | None = None, outdir: str | None = None) -> int:
+    """Verify, write the JSON and the arrays if asked, print the table; returns the exit code."""
+    from rnnmigrate.verify.pipeline import verify
     from rnnmigrate.verify.report import render, result_document, save_arrays, write_json
 
-    result = verify(VerifyRequest(**request_kwargs))
+    result = verify(request)
     document = result_document(result)
     if json_path:
         write_json(document, json_path)
@@ -177,7 +188,7 @@ def _run(request_kwargs: dict, json_path: str | None, outdir: str | None) -> int
     return EXIT_PASS if result.passed else EXIT_MISMATCH
 
 
-def _console():  # type: ignore[no-untyped-def]
+def _console() -> Console:
     """Rich on a terminal; on a pipe plain text, wide enough that rows do not wrap."""
     from rich.console import Console
 

@@ -148,15 +148,18 @@ def render(document: dict[str, Any], console: Console) -> None:
     console.print(table)
 
     for output in document["outputs"]:
-        for line in output["problems"] + output["notes"]:
+        for line in output["problems"] + output["notes"] + _nan_lines(output["all"]):
             console.print(f"{_pair_text(output)}: {line}")
-        for stats in (output["all"],):
-            if stats and (stats["nan_both"] or stats["nan_one_side"]):
-                console.print(
-                    f"{_pair_text(output)}: NaN on both sides at {stats['nan_both']} elements (equal), "
-                    f"on one side only at {stats['nan_one_side']} (mismatch)"
-                )
     console.print(verdict_line(document), style="bold green" if document["verdict"] == "PASS" else "bold red")
+
+
+def _nan_lines(stats: dict[str, Any] | None) -> list[str]:
+    if not stats or not (stats["nan_both"] or stats["nan_one_side"]):
+        return []
+    return [
+        f"NaN on both sides at {stats['nan_both']} elements (equal), "
+        f"on one side only at {stats['nan_one_side']} (mismatch)"
+    ]
 
 
 def _output_row(output: dict[str, Any]) -> list[str]:
