@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 EXIT_PASS, EXIT_MISMATCH, EXIT_ERROR = 0, 1, 2
 
-_SIDES = "Side options come in pairs: --old-* for OLD, --new-* for NEW."
+_SIDES = "Model sides (--old-* for OLD, --new-* for NEW)"
 _DATA = "Generated samples"
 _COMPARE = "Comparison and report"
 
@@ -31,23 +31,28 @@ def verify_command(
         typer.Argument(
             help="The TF1 model: a SavedModel directory, or a checkpoint prefix with its .meta graph "
             "(then --old-inputs/--old-outputs unless the .meta holds a signature).",
+            metavar="OLD",
             show_default=False,
         ),
     ],
     new: Annotated[
         str,
-        typer.Argument(help="The migrated model: a .keras file or a (TF2) SavedModel directory.", show_default=False),
+        typer.Argument(
+            help="The migrated model: a .keras file or a (TF2) SavedModel directory.",
+            metavar="NEW",
+            show_default=False,
+        ),
     ],
     old_tag_set: Annotated[
         Optional[str],
-        typer.Option(help="Tag set of OLD's MetaGraph, comma separated [default: the only one, else serve].", rich_help_panel=_SIDES),
+        typer.Option(help="Tag set of OLD's MetaGraph, comma separated (default: the only one, else serve).", rich_help_panel=_SIDES),
     ] = None,
     new_tag_set: Annotated[
         Optional[str], typer.Option(help="Tag set of NEW's MetaGraph (SavedModel only).", rich_help_panel=_SIDES)
     ] = None,
     old_signature_def: Annotated[
         Optional[str],
-        typer.Option(help="Signature of OLD to run [default: serving_default, or the only one].", rich_help_panel=_SIDES),
+        typer.Option(help="Signature of OLD to run (default: serving_default, or the only one).", rich_help_panel=_SIDES),
     ] = None,
     new_signature_def: Annotated[
         Optional[str], typer.Option(help="Signature of NEW to run (SavedModel only).", rich_help_panel=_SIDES)
@@ -77,7 +82,7 @@ def verify_command(
     inputs: Annotated[
         Optional[list[str]],
         typer.Option(
-            help="Real data instead of generated samples: key=file.npy or key=file.npz[var], "
+            help="Real data instead of generated samples: key=file.npy or key=file.npz\\[var], "
             "for every input (repeatable, or ';'-separated).",
             show_default=False,
         ),
@@ -92,28 +97,28 @@ def verify_command(
     lengths: Annotated[
         Optional[str],
         typer.Option(
-            help="The input holding each row's length [default: the integer vector input named *len*].",
+            help="The input holding each row's length (default: the integer vector input named *len*).",
             rich_help_panel=_DATA,
         ),
     ] = None,
     vocab_size: Annotated[
         Optional[int],
         typer.Option(
-            help="Token ids are drawn from [0, N) [default: rows of the smallest embedding table].",
+            help="Token ids are drawn from [0, N) (default: rows of the smallest embedding table).",
             rich_help_panel=_DATA,
         ),
     ] = None,
     atol: Annotated[
         Optional[float],
         typer.Option(
-            help="Absolute tolerance [default by dtype: float32 1e-5, float16 1e-3, bfloat16 1e-2, float64 1e-9].",
+            help="Absolute tolerance (default by dtype: float32 1e-5, float16 1e-3, bfloat16 1e-2, float64 1e-9).",
             rich_help_panel=_COMPARE,
         ),
     ] = None,
     rtol: Annotated[
         Optional[float],
         typer.Option(
-            help="Relative tolerance [default by dtype: float32 1e-6, float16 1e-3, bfloat16 1e-2, float64 1e-9].",
+            help="Relative tolerance (default by dtype: float32 1e-6, float16 1e-3, bfloat16 1e-2, float64 1e-9).",
             rich_help_panel=_COMPARE,
         ),
     ] = None,
