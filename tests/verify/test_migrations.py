@@ -125,3 +125,24 @@ def test_gru_reset_after_fails_on_valid_steps(run_verify, tmp_path, tf1_gru, ker
     valid_bad, padded_bad = _regions(document, "outputs")
     assert valid_bad > 0 and padded_bad == 0
     assert _by_name(document, "final_state")["result"] == "FAIL"
+
+
+def test_checkpoint_whose_meta_graph_holds_a_signature_needs_no_tensor_names(run_verify, tmp_path, tf1_lstm, keras_files):
+    import shutil
+
+    from tensorflow.core.protobuf import meta_graph_pb2, saved_model_pb2
+
+    checkpoint_dir = tmp_path / "ckpt"
+    shutil.copytree(tf1_lstm.checkpoint.parent, checkpoint_dir)
+    prefix = checkpoint_dir / tf1_lstm.checkpoint.name
+    saved_model = saved_model_pb2.SavedModel()
+    saved_model.ParseFromString((tf1_lstm.savedmodel / "saved_model.pb").read_bytes())
+    meta_path = prefix.with_name(prefix.name + ".meta")
+    meta_graph = meta_graph_pb2.MetaGraphDef()
+    meta_graph.ParseFromString(meta_path.read_bytes())
+    meta_graph.signature_def["serving_default"].CopyFrom(saved_model.meta_graphs[0].signature_def["serving_default"])
+    meta_path.write_bytes(meta_graph.SerializeToString())
+
+    result, document = _report(run_verify, tmp_path, prefix, keras_files["lstm_correct"])
+    assert result.exit_code == 0, result.output
+    assert sorted(document["old"]["inputs"]) == ["lengths", "tokens"]
