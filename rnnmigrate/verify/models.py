@@ -243,8 +243,8 @@ def _load_keras(source: ModelSource) -> LoadedModel:
     except Exception as error:
         if "safe_mode" in str(error) or "unsafe" in str(error).lower():
             raise VerifyError(
-                f"{source.path}: holds a Lambda layer, which can run arbitrary code and is refused "
-                "in safe mode; pass --unsafe if you trust the file"
+                f"{source.path}: holds Python code (a Lambda layer or a lambda), which safe mode refuses "
+                "because it can run anything; pass --unsafe if you trust the file"
             ) from None
         raise VerifyError(f"{source.path}: cannot load the Keras model: {describe(error)}") from None
 
@@ -256,8 +256,8 @@ def _load_keras(source: ModelSource) -> LoadedModel:
             "export it with model.export() and verify the SavedModel"
         ) from None
 
-    input_names, input_tensors = _keras_names(input_structure, fallback=None)
-    output_names, output_tensors = _keras_names(output_structure, fallback=list(model.output_names))
+    input_names, input_tensors = _keras_names(input_structure, "input", fallback=None)
+    output_names, output_tensors = _keras_names(output_structure, "output", fallback=list(model.output_names))
     inputs = {name: _keras_signature(name, t) for name, t in zip(input_names, input_tensors)}
     outputs = {name: _keras_signature(name, t) for name, t in zip(output_names, output_tensors)}
     call = tf.function(lambda structure: model(structure, training=False), reduce_retracing=True)
@@ -298,7 +298,7 @@ def _register_rnnmigrate_layers() -> None:
         pass
 
 
-def _keras_names(structure: Any, fallback: list[str] | None) -> tuple[list[str], list[Any]]:
+def _keras_names(structure: Any, role: str, fallback: list[str] | None) -> tuple[list[str], list[Any]]:
     """Signature names of a functional model's inputs or outputs, unique and in call order.
 
     Dict structures name themselves. Otherwise inputs use their ``keras.Input`` names and
@@ -309,7 +309,7 @@ def _keras_names(structure: Any, fallback: list[str] | None) -> tuple[list[str],
     tensors = list(structure) if isinstance(structure, (list, tuple)) else [structure]
     names = list(fallback) if fallback is not None else [t.name for t in tensors]
     if len(set(names)) != len(names) or len(names) != len(tensors):
-        names = [f"output_{i}" for i in range(len(tensors))]
+        names = [f"{role}_{i}" for i in range(len(tensors))]
     return names, tensors
 
 

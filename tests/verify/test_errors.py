@@ -120,7 +120,7 @@ def test_keras_model_raising_on_out_of_range_token_ids(run_verify, tf1_lstm, tmp
 def test_lambda_layer_needs_unsafe(run_verify, tf1_lstm, keras_files):
     path = keras_files["lstm_with_lambda"]
     line = _single_error_line(run_verify(tf1_lstm.savedmodel, path))
-    assert f"{path}: holds a Lambda layer" in line and "--unsafe" in line
+    assert f"{path}: holds Python code (a Lambda layer or a lambda)" in line and "--unsafe" in line
     trusted = run_verify(tf1_lstm.savedmodel, path, "--unsafe")
     assert trusted.exit_code == 0, trusted.output
 
