@@ -76,6 +76,7 @@ class _CellVariables:
 
     cell: Any
     scope: str
+    depth_from_checkpoint: bool = False
 
     @property
     def units(self) -> int:
@@ -125,6 +126,7 @@ class _CellVariables:
         kernel_suffix = "gates/kernel" if isinstance(self.cell, GRUCell) else "kernel"
         kernel_rows = shapes[f"{prefix}{self.scope}/{kernel_suffix}"][0]
         self.cell.build((None, kernel_rows - self.recurrent_depth))
+        self.depth_from_checkpoint = True
 
     def assign(self, arrays: dict[str, np.ndarray]) -> None:
         """Assign TF1 arrays (by suffix) to the Keras weights."""
@@ -263,6 +265,7 @@ def _resolve_prefix(leaves: list[_CellVariables], source: VariableSource) -> str
 
 def _check_shapes(leaf: _CellVariables, prefix: str, source: VariableSource, leaves: list[_CellVariables]) -> None:
     expected = leaf.expected_shapes(leaf.input_depth())
+    depth_note = " (inferred from the TF1 kernel, as the cell was not built yet)" if leaf.depth_from_checkpoint else ""
     for suffix, shape in expected.items():
         name = f"{prefix}{leaf.scope}/{suffix}"
         found = source.shapes[name]
@@ -270,7 +273,8 @@ def _check_shapes(leaf: _CellVariables, prefix: str, source: VariableSource, lea
             raise ValueError(
                 f"load_tf1_weights: {name} has shape {_format_shape(found)} in {source.description}, "
                 f"but {type(leaf.cell).__name__}(num_units={leaf.units}) with input depth "
-                f"{leaf.input_depth()} expects {_format_shape(shape)}.\n"
+                f"{leaf.input_depth()}{depth_note} expects {_format_shape(shape)}; check the cell's "
+                "arguments (num_units, num_proj, use_peepholes) against the TF1 code.\n"
                 f"Expected (name, shape):\n{_expected_listing(leaves)}"
                 f"\nFound in {source.description} (name, shape):\n{_found_listing(source, leaves)}"
             )

@@ -12,3 +12,4 @@ def pytest_collection_modifyitems(items):
         if _HERE in pathlib.Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.filterwarnings("ignore::DeprecationWarning"))
             item.add_marker(pytest.mark.filterwarnings("ignore:.*deprecated:UserWarning"))
+            item.add_marker(pytest.mark.filterwarnings("ignore:The initializer .* is unseeded:UserWarning"))

@@ -1,0 +1,156 @@
+"""The cells: TF1 constructor arguments, Keras base classes, fresh-weight init, TF1-style calls."""
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import rnnmigrate.layers as runtime
+from tf1_reference import (
+    LENGTHS,
+    TF1Reference,
+    assert_matches,
+    random_inputs,
+    random_state,
+    reference,
+    rnn_cell,
+    v1,
+)
+
+
+def test_lstm_cell_takes_tf1_positional_order():
+    cell = runtime.LSTMCell(5, True, 3.0, None, 4, 2.0, None, None, 0.5)
+    assert isinstance(cell, runtime.CompatLSTMCell)
+    assert (cell.use_peepholes, cell.cell_clip, cell.num_proj, cell.proj_clip, cell.forget_bias) == (True, 3.0, 4, 2.0, 0.5)
+    assert cell.state_size == [4, 5] and cell.output_size == 4
+
+
+def test_plain_lstm_cell_stays_keras_lstm_cell():
+    cell = runtime.LSTMCell(5, forget_bias=0.5, reuse=tf.compat.v1.AUTO_REUSE, dtype=tf.float32)
+    assert type(cell) is runtime.LSTMCell
+    assert isinstance(cell, keras.layers.LSTMCell)
+
+
+def test_other_cells_take_tf1_positional_order_and_are_keras_cells():
+    basic_lstm = runtime.BasicLSTMCell(5, 0.5, True, tf.nn.relu, None, "encoder_cell", tf.float32)
+    basic_rnn = runtime.BasicRNNCell(3, tf.nn.relu, None, "rnn_cell_name", tf.float32)
+    gru = runtime.GRUCell(4, tf.tanh, None, None, None, "decoder_gru", tf.float32)
+
+    assert isinstance(basic_lstm, keras.layers.LSTMCell) and basic_lstm.forget_bias == 0.5
+    assert basic_lstm.activation is keras.activations.relu and basic_lstm.tf1_scope_name == "encoder_cell"
+    assert isinstance(basic_rnn, keras.layers.SimpleRNNCell) and basic_rnn.activation is keras.activations.relu
+    assert basic_rnn.tf1_scope_name == "rnn_cell_name"
+    assert isinstance(gru, keras.layers.GRUCell) and gru.reset_after is False
+    assert gru.tf1_scope_name == "decoder_gru"
+    assert isinstance(runtime.MultiRNNCell([gru]), keras.layers.StackedRNNCells)
+
+
+def test_default_tf1_scope_names():
+    assert runtime.BasicRNNCell(2).tf1_scope_name == "basic_rnn_cell"
+    assert runtime.BasicLSTMCell(2).tf1_scope_name == "basic_lstm_cell"
+    assert runtime.LSTMCell(2).tf1_scope_name == "lstm_cell"
+    assert runtime.LSTMCell(2, num_proj=1).tf1_scope_name == "lstm_cell"
+    assert runtime.GRUCell(2).tf1_scope_name == "gru_cell"
+
+
+@pytest.mark.parametrize(
+    "make_cell",
+    [
+        lambda: runtime.BasicLSTMCell(3, state_is_tuple=False),
+        lambda: runtime.LSTMCell(3, state_is_tuple=False),
+        lambda: runtime.MultiRNNCell([runtime.GRUCell(3)], state_is_tuple=False),
+    ],
+)
+def test_concatenated_state_is_refused_clearly(make_cell):
+    with pytest.raises(NotImplementedError, match="state_is_tuple=False"):
+        make_cell()
+
+
+def _tf1_fresh_values(make_cell) -> dict:
+    """The values TF1's own initializers give a freshly built cell."""
+    graph = tf.Graph()
+    with graph.as_default():
+        v1.nn.dynamic_rnn(make_cell(), v1.placeholder(tf.float32, [None, None, 3]), dtype=tf.float32)
+        with v1.Session(graph=graph) as session:
+            session.run(v1.global_variables_initializer())
+            return {v.name[:-2]: session.run(v) for v in v1.global_variables()}
+
+
+@pytest.mark.parametrize("forget_bias", [1.0, 0.5])
+def test_fresh_lstm_bias_is_tf1_zero_bias_plus_forget_bias(forget_bias):
+    tf1_bias = _tf1_fresh_values(lambda: rnn_cell.LSTMCell(4, forget_bias=forget_bias))["rnn/lstm_cell/bias"]
+    assert not tf1_bias.any(), "TF1 starts the bias at 0 and adds forget_bias at run time"
+
+    for cell in (runtime.LSTMCell(4, forget_bias=forget_bias), runtime.BasicLSTMCell(4, forget_bias=forget_bias),
+                 runtime.LSTMCell(4, forget_bias=forget_bias, use_peepholes=True, num_proj=2)):
+        cell.build((None, 3))
+        expected = np.concatenate([np.zeros(4), np.full(4, forget_bias), np.zeros(8)])  # Keras gates i, f, c, o
+        np.testing.assert_array_equal(cell.bias.numpy(), expected)
+
+
+def test_fresh_gru_biases_match_tf1():
+    tf1_values = _tf1_fresh_values(lambda: rnn_cell.GRUCell(4))
+    np.testing.assert_array_equal(tf1_values["rnn/gru_cell/gates/bias"], np.ones(8))
+    np.testing.assert_array_equal(tf1_values["rnn/gru_cell/candidate/bias"], np.zeros(4))
+
+    cell = runtime.GRUCell(4)
+    cell.build((None, 3))
+    np.testing.assert_array_equal(cell.bias.numpy(), np.concatenate([np.ones(8), np.zeros(4)]))
+
+
+def test_zero_state_has_tf1_structure():
+    state = runtime.MultiRNNCell([runtime.LSTMCell(5, num_proj=3), runtime.GRUCell(2)]).zero_state(4, tf.float32)
+    assert isinstance(state, tuple) and isinstance(state[0], runtime.LSTMStateTuple)
+    assert state[0].c.shape == (4, 5) and state[0].h.shape == (4, 3) and state[1].shape == (4, 2)
+    assert not any(np.any(tensor.numpy()) for tensor in tf.nest.flatten(state))
+
+
+def _one_step_reference(make_cell):
+    def build():
+        inputs = v1.placeholder(tf.float32, [None, 3])
+        cell = make_cell()
+        state = tf.nest.map_structure(lambda size: v1.placeholder(tf.float32, [None, size]), cell.state_size)
+        output, new_state = cell(inputs, state)
+        return {"inputs": inputs, "state": state}, {"output": output, "state": new_state}
+
+    return TF1Reference(build)
+
+
+def test_calling_a_cell_with_a_tf1_state_steps_like_tf1():
+    """Hand-written TF1 loops (``output, state = cell(x, state)``) keep their meaning."""
+    tf1 = _one_step_reference(
+        lambda: rnn_cell.MultiRNNCell([rnn_cell.LSTMCell(5, num_proj=3), rnn_cell.BasicLSTMCell(4), rnn_cell.GRUCell(2)])
+    )
+    cell = runtime.MultiRNNCell([runtime.LSTMCell(5, num_proj=3), runtime.BasicLSTMCell(4), runtime.GRUCell(2)])
+    runtime.load_tf1_weights(cell, tf1.values, scope="")
+    inputs = random_inputs()[:, 0, :]
+    state = random_state(cell.zero_state(inputs.shape[0]))
+
+    expected = tf1.run(inputs=inputs, state=state)
+    output, new_state = cell(inputs, state)
+
+    assert isinstance(new_state, tuple) and isinstance(new_state[0], runtime.LSTMStateTuple)
+    assert_matches((output, new_state), (expected["output"], expected["state"]))
+
+
+def test_cells_run_inside_keras_rnn_layer_like_dynamic_rnn_without_lengths():
+    cell = runtime.LSTMCell(4)
+    inputs = random_inputs()
+    outputs, h, c = keras.layers.RNN(cell, return_sequences=True, return_state=True)(inputs)
+    dynamic_outputs, state = runtime.DynamicRNN(cell)(inputs)
+    assert_matches((outputs, c, h), (dynamic_outputs, state.c, state.h))
+
+
+def test_plain_keras_cell_runs_through_the_generic_step():
+    tf1 = reference("dynamic", "gru")
+    ported = runtime.GRUCell(5)
+    runtime.load_tf1_weights(ported, tf1.values)
+    keras_cell = keras.layers.GRUCell(5, reset_after=False)
+    keras_cell.build((None, 3))
+    keras_cell.set_weights(ported.get_weights())
+    inputs = random_inputs(seed=31)
+
+    expected = tf1.run(inputs=inputs, sequence_length=LENGTHS)
+    outputs, state = runtime.DynamicRNN(keras_cell)(inputs, sequence_length=LENGTHS)
+
+    assert_matches((outputs, state), (expected["outputs"], expected["state"]))
