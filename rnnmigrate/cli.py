@@ -16,6 +16,7 @@ import typer
 from rnnmigrate.config import Config, ConfigError, find_pyproject, load_config
 from rnnmigrate.discover import DEFAULT_INCLUDE, DiscoveryError, FileFilter, discover
 from rnnmigrate.scan import CodeFilter, ScanReport, scan_files, unknown_codes
+from rnnmigrate.verify.command import verify_command
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 PROGRESS_THRESHOLD = 500
@@ -240,6 +241,9 @@ def rewrite(
 @app.callback()
 def _root() -> None:
     """Audit, rewrite and verify the migration of TensorFlow 1 RNN code to Keras 3."""
+
+
+app.command("verify")(verify_command)
 
 
 def main() -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pathspec
 
 DEFAULT_INCLUDE = ("*.py", "*.ipynb")
+_DEFAULT_SUFFIXES = (".py", ".ipynb")
 ALWAYS_SKIPPED_DIRS = frozenset(
     {
         ".git", ".hg", ".svn", ".bzr", ".tox", ".nox", ".venv", "venv", ".direnv", ".eggs",
@@ -36,10 +37,12 @@ class FileFilter:
         self._exclude_spec = pathspec.PathSpec.from_lines("gitwildmatch", self.exclude)
 
     def wants(self, relative: str) -> bool:
-        return self._include_spec.match_file(relative) and not self._exclude_spec.match_file(relative)
+        if relative.endswith(_DEFAULT_SUFFIXES):
+            return not self.excludes(relative)
+        return self._include_spec.match_file(relative) and not self.excludes(relative)
 
     def excludes(self, relative: str) -> bool:
-        return self._exclude_spec.match_file(relative)
+        return bool(self.exclude) and self._exclude_spec.match_file(relative)
 
 
 def discover(paths: Iterable[str], file_filter: FileFilter) -> list[str]:
@@ -75,12 +78,13 @@ def _walk(root: str, file_filter: FileFilter) -> Iterator[str]:
             if name not in ALWAYS_SKIPPED_DIRS
             and not _ignored(relative_dir + name + "/", ignores, file_filter)
         )
+        links = _symlinks(directory, files)
         for name in sorted(files):
             relative = relative_dir + name
             if not file_filter.wants(relative) or _ignored(relative, ignores, file_filter):
                 continue
             path = os.path.join(directory, name)
-            if os.path.islink(path) and not _inside(os.path.realpath(path), real_root):
+            if name in links and not _inside(os.path.realpath(path), real_root):
                 continue
             yield path
 
@@ -88,7 +92,16 @@ def _walk(root: str, file_filter: FileFilter) -> Iterator[str]:
 def _ignored(relative: str, ignores: list[tuple[str, pathspec.PathSpec]], file_filter: FileFilter) -> bool:
     if file_filter.excludes(relative):
         return True
-    return any(spec.match_file(relative[len(base) :]) for base, spec in ignores)
+    return bool(ignores) and any(spec.match_file(relative[len(base) :]) for base, spec in ignores)
+
+
+def _symlinks(directory: str, names: list[str]) -> set[str]:
+    """The entries of ``directory`` that are symlinks, from one scandir instead of a stat each."""
+    try:
+        with os.scandir(directory) as entries:
+            return {entry.name for entry in entries if entry.is_symlink()}
+    except OSError:
+        return set()
 
 
 def _read_gitignore(path: str) -> pathspec.PathSpec | None:

@@ -34,9 +34,9 @@ def _is_tracked(qualified: str) -> bool:
 class ImportTable:
     """Local names bound to TensorFlow/Keras modules or objects in one file."""
 
-    def __init__(self, tree: ast.Module) -> None:
+    def __init__(self, tree: ast.Module, nodes: list[ast.AST] | None = None) -> None:
         self.bindings: dict[str, str] = {}
-        self._collect(tree)
+        self._collect(nodes if nodes is not None else list(ast.walk(tree)))
 
     def resolve(self, node: ast.AST) -> str | None:
         """The fully qualified name of a dotted expression, if it starts at a tracked binding."""
@@ -48,11 +48,11 @@ class ImportTable:
             return None
         return ".".join([target, *parts[1:]])
 
-    def _collect(self, tree: ast.Module) -> None:
+    def _collect(self, nodes: list[ast.AST]) -> None:
         imports: list[ast.Import | ast.ImportFrom] = []
         assignments: list[ast.Assign] = []
         shadowing: set[str] = set()
-        for node in ast.walk(tree):
+        for node in nodes:
             if isinstance(node, (ast.Import, ast.ImportFrom)):
                 imports.append(node)
             elif isinstance(node, ast.Assign) and len(node.targets) == 1:

@@ -11,19 +11,16 @@ import difflib
 from dataclasses import dataclass, field
 
 import libcst as cst
-from libcst.codemod import CodemodContext
-from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from rnnmigrate import notebook
 from rnnmigrate.findings import FileError, Finding
-from rnnmigrate.names import ImportTable, dotted_parts
 from rnnmigrate.rules import RULES_BY_CODE
 from rnnmigrate.rules.base import RewriteContext
-from rnnmigrate.scan import CodeFilter, scan_source
+from rnnmigrate.runtime_imports import RuntimeImports
+from rnnmigrate.scan import CodeFilter, might_match, scan_source
 from rnnmigrate.source import SourceError, decode, describe_syntax_error
 
-RUNTIME_MODULE = "rnnmigrate.layers"
 TODO_PREFIX = "# TODO(rnnmigrate): "
 
 Span = tuple[int, int, int, int]
@@ -79,7 +76,7 @@ def rewrite_source(
     if not auto and not (annotate and left):
         return outcome
     wrapper = MetadataWrapper(cst.parse_module(text))
-    imports = _RuntimeImports(ast.parse(text), auto)
+    imports = RuntimeImports(ast.parse(text), auto)
     transformer = _Rewriter(auto, left if annotate else [], imports)
     module = wrapper.visit(transformer)
     module = imports.finish(module)
@@ -102,7 +99,7 @@ class _Rewriter(cst.CSTTransformer, RewriteContext):
 
     METADATA_DEPENDENCIES = (PositionProvider,)
 
-    def __init__(self, auto: list[Finding], annotate: list[Finding], imports: _RuntimeImports) -> None:
+    def __init__(self, auto: list[Finding], annotate: list[Finding], imports: RuntimeImports) -> None:
         super().__init__()
         self.pending = {_span(finding): finding for finding in auto}
         self.todo = {finding.line: finding for finding in annotate}
@@ -179,122 +176,6 @@ class _Rewriter(cst.CSTTransformer, RewriteContext):
         if not comments:
             return updated
         return updated.with_changes(leading_lines=[*updated.leading_lines, *comments])
-
-
-class _RuntimeImports:
-    """How rewritten code reaches ``rnnmigrate.layers``, and which TF1 imports to drop after."""
-
-    def __init__(self, tree: ast.Module, auto: list[Finding]) -> None:
-        self.table = ImportTable(tree)
-        self.bound = _bound_names(tree)
-        self.references = _name_loads(tree)
-        self.used: set[str] = set()
-        self.qualified_access = False
-        self.replaced_imports: set[str] = set()
-        self.roots = _rewritten_roots(tree, auto)
-
-    def reference(self, name: str) -> cst.BaseExpression:
-        if name in self.bound and not self._replaceable(name):
-            self.qualified_access = True
-            return cst.parse_expression(f"{RUNTIME_MODULE}.{name}")
-        self.used.add(name)
-        return cst.Name(name)
-
-    def _replaceable(self, name: str) -> bool:
-        """A direct TF import of the same name, every use of which is being rewritten."""
-        target = self.table.bindings.get(name, "")
-        if not target.startswith("tensorflow") or self.references.get(name, 0) != self.roots.get(name, 0):
-            return False
-        self.replaced_imports.add(name)
-        return True
-
-    def finish(self, module: cst.Module) -> cst.Module:
-        context = CodemodContext()
-        if self.replaced_imports:
-            module = module.visit(_DropImportedNames(self.replaced_imports))
-        for name in sorted(self.used):
-            AddImportsVisitor.add_needed_import(context, RUNTIME_MODULE, name)
-        if self.qualified_access:
-            AddImportsVisitor.add_needed_import(context, RUNTIME_MODULE)
-        for root in self.roots:
-            if root not in self.replaced_imports and root in self.table.bindings:
-                _schedule_removal(context, root, self.table.bindings[root])
-        module = AddImportsVisitor(context).transform_module(module)
-        return RemoveImportsVisitor(context).transform_module(module)
-
-
-def _schedule_removal(context: CodemodContext, local: str, target: str) -> None:
-    """Ask libcst to drop the import binding ``local`` if nothing uses it any more."""
-    module, _, obj = target.rpartition(".")
-    RemoveImportsVisitor.remove_unused_import(context, module, obj, asname=local if local != obj else None)
-    RemoveImportsVisitor.remove_unused_import(context, target, asname=local if local != target else None)
-
-
-class _DropImportedNames(cst.CSTTransformer):
-    """Remove ``from tensorflow... import X`` aliases that the runtime's X replaces."""
-
-    def __init__(self, names: set[str]) -> None:
-        super().__init__()
-        self.names = names
-
-    def leave_ImportFrom(self, original, updated):
-        if updated.relative or isinstance(updated.names, cst.ImportStar) or updated.module is None:
-            return updated
-        module_name = cst.Module(body=[]).code_for_node(updated.module)
-        if not module_name.startswith("tensorflow"):
-            return updated
-        kept = [alias for alias in updated.names if _alias_name(alias) not in self.names]
-        if len(kept) == len(updated.names):
-            return updated
-        if not kept:
-            return cst.RemoveFromParent()
-        kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
-        return updated.with_changes(names=kept)
-
-    def leave_SimpleStatementLine(self, original, updated):
-        return cst.RemoveFromParent() if not updated.body else updated
-
-
-def _alias_name(alias: cst.ImportAlias) -> str:
-    if alias.asname is not None:
-        return alias.asname.name.value  # type: ignore[union-attr]
-    return cst.Module(body=[]).code_for_node(alias.name)
-
-
-def _bound_names(tree: ast.Module) -> set[str]:
-    names: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-            names.add(node.id)
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.add(node.name)
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            names.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
-    return names
-
-
-def _name_loads(tree: ast.Module) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
-            counts[node.id] = counts.get(node.id, 0) + 1
-    return counts
-
-
-def _rewritten_roots(tree: ast.Module, auto: list[Finding]) -> dict[str, int]:
-    """How many rewritten sites start at each local name (``tf`` in ``tf.nn.dynamic_rnn``)."""
-    spans = {(finding.line, finding.column - 1) for finding in auto}
-    roots: dict[str, int] = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and (node.lineno, node.col_offset) in spans:
-            parts = dotted_parts(node.func)
-        elif isinstance(node, (ast.Name, ast.Attribute)) and (node.lineno, node.col_offset) in spans:
-            parts = dotted_parts(node)
-        else:
-            continue
-        if parts:
-            roots[parts[0]] = roots.get(parts[0], 0) + 1
-    return roots
 
 
 # -- files ----------------------------------------------------------------------------
@@ -381,9 +262,9 @@ def plan_files(
     from concurrent.futures import ProcessPoolExecutor
     from functools import partial
 
-    from rnnmigrate.scan import CHUNK_SIZE, MIGHT_MATCH, PARALLEL_THRESHOLD, _fork_context, default_jobs
+    from rnnmigrate.scan import CHUNK_SIZE, PARALLEL_THRESHOLD, _fork_context, default_jobs
 
-    worker = partial(_plan_chunk, codes=codes, annotate=annotate, prefilter=MIGHT_MATCH)
+    worker = partial(_plan_chunk, codes=codes, annotate=annotate)
     chunks = [files[start : start + CHUNK_SIZE] for start in range(0, len(files), CHUNK_SIZE)]
     jobs = jobs or default_jobs()
     if jobs == 1 or len(files) < PARALLEL_THRESHOLD:
@@ -392,21 +273,21 @@ def plan_files(
         return [plan for batch in pool.map(worker, chunks) for plan in batch]
 
 
-def _plan_chunk(paths: list[str], codes: CodeFilter, annotate: bool, prefilter) -> list[FileRewrite]:
+def _plan_chunk(paths: list[str], codes: CodeFilter, annotate: bool) -> list[FileRewrite]:
     plans = []
     for path in paths:
-        plan = _plan_if_relevant(path, codes, annotate, prefilter)
+        plan = _plan_if_relevant(path, codes, annotate)
         if plan is not None and (plan.changed or plan.left or plan.error):
             plans.append(plan)
     return plans
 
 
-def _plan_if_relevant(path: str, codes: CodeFilter, annotate: bool, prefilter) -> FileRewrite | None:
+def _plan_if_relevant(path: str, codes: CodeFilter, annotate: bool) -> FileRewrite | None:
     try:
         with open(path, "rb") as handle:
             data = handle.read()
     except OSError as error:
         return FileRewrite(path, error=FileError(path, f"cannot read: {error.strerror or error}"))
-    if not prefilter.search(data):
+    if not might_match(data):
         return None
     return plan_file(path, codes, annotate, data)

@@ -23,9 +23,14 @@ from rnnmigrate.rules.base import Assessment, Rule, Site, display
 from rnnmigrate.source import SourceError, decode, describe_syntax_error
 from rnnmigrate.trace import CellTracer
 
-# Every target API is spelled with "rnn"/"RNN" (dynamic_rnn, rnn_cell, contrib.rnn, cudnn_rnn)
-# or "CuDNN" somewhere in the file; files without either are skipped before parsing.
+# A finding needs an import of tensorflow or keras, and every target API is spelled with
+# "rnn"/"RNN" (dynamic_rnn, rnn_cell, contrib.rnn, cudnn_rnn) or "CuDNN" somewhere in the file.
 MIGHT_MATCH = re.compile(rb"rnn|RNN|Rnn|CuDNN|cudnn")
+
+
+def might_match(data: bytes) -> bool:
+    """False when a file cannot hold a finding, decided on its bytes before any parsing."""
+    return (b"tensorflow" in data or b"keras" in data) and MIGHT_MATCH.search(data) is not None
 SUPPRESSION = re.compile(r"#\s*rnnmigrate:\s*ignore(?:\[([A-Za-z0-9_,\s]*)\])?")
 CHUNK_SIZE = 256
 PARALLEL_THRESHOLD = 64
@@ -79,7 +84,7 @@ def scan_file(path: str, codes: CodeFilter = CodeFilter()) -> FileResult:
             data = handle.read()
     except OSError as error:
         return FileResult(path, error=FileError(path, f"cannot read: {error.strerror or error}"))
-    if not MIGHT_MATCH.search(data):
+    if not might_match(data):
         return FileResult(path)
     try:
         if path.endswith(".ipynb"):
@@ -132,10 +137,11 @@ def _with(finding: Finding, **changes) -> Finding:
 def scan_source(text: str, path: str = "<string>", codes: CodeFilter = CodeFilter()) -> list[Finding]:
     """Findings in one module's source text. Raises SyntaxError for code that does not parse."""
     tree = ast.parse(text, filename=path)
-    imports = ImportTable(tree)
+    nodes = list(ast.walk(tree))
+    imports = ImportTable(tree, nodes)
     if not imports.bindings:
         return []
-    matcher = _Matcher(tree, imports, path, text.splitlines())
+    matcher = _Matcher(tree, nodes, imports, path, text.splitlines())
     findings = _refine_cell_verdicts(matcher.run())
     lines = text.splitlines()
     return [
@@ -148,8 +154,9 @@ def scan_source(text: str, path: str = "<string>", codes: CodeFilter = CodeFilte
 class _Matcher:
     """Walk a module once and assess every site whose name resolves to a rule's API."""
 
-    def __init__(self, tree: ast.Module, imports: ImportTable, path: str, lines: list[str]) -> None:
+    def __init__(self, tree: ast.Module, nodes: list[ast.AST], imports: ImportTable, path: str, lines: list[str]) -> None:
         self.tree = tree
+        self.nodes = nodes
         self.imports = imports
         self.path = path
         self.lines = lines
@@ -163,20 +170,24 @@ class _Matcher:
 
     def run(self) -> list[Finding]:
         inner: set[int] = set()
-        for node in ast.walk(self.tree):
+        references: list[ast.Name | ast.Attribute] = []
+        findings: list[Finding] = []
+        bound = self.imports.bindings
+        for node in self.nodes:
             if isinstance(node, ast.Attribute):
                 inner.add(id(node.value))
+                references.append(node)
+            elif isinstance(node, ast.Name):
+                if node.id in bound:
+                    references.append(node)
             elif isinstance(node, ast.Call):
                 inner.add(id(node.func))
-            elif isinstance(node, ast.ClassDef):
-                inner.update(id(base) for base in node.bases)
-        findings: list[Finding] = []
-        for node in ast.walk(self.tree):
-            if isinstance(node, ast.Call):
                 findings.extend(self._call(node))
             elif isinstance(node, ast.ClassDef):
+                inner.update(id(base) for base in node.bases)
                 findings.extend(self._class(node))
-            elif isinstance(node, (ast.Name, ast.Attribute)) and id(node) not in inner:
+        for node in references:
+            if id(node) not in inner:
                 findings.extend(self._reference(node))
         return sorted(findings, key=lambda finding: (finding.line, finding.column, finding.code))
 
@@ -239,42 +250,57 @@ class _Matcher:
 
 
 def _refine_cell_verdicts(findings: list[Finding]) -> list[Finding]:
-    """A cell is migrated only together with the RNN call that runs it.
+    """A cell is migrated only together with every RNN call that runs it, and a call only with its cells.
 
     Rewriting a cell whose RNN call stays TF1 (or that this file never passes to one) would
-    hand a Keras cell to TF1 code, so such cells are manual too.
+    hand a Keras cell to TF1 code, and rewriting a call whose cell stays TF1 would hand a TF1
+    cell to Keras; so manual spreads along "runs" until nothing changes.
     """
-    consumers: dict[tuple[int, int], list[Finding]] = {}
-    for finding in findings:
-        if RULES_BY_CODE[finding.code].kind == "function":
+    refined = list(findings)
+    consumers: dict[tuple[int, int], list[int]] = {}
+    cell_at: dict[tuple[int, int], int] = {}
+    for index, finding in enumerate(refined):
+        kind = RULES_BY_CODE[finding.code].kind
+        if kind == "function":
             for cell in finding.cells:
                 for position in cell.positions():
-                    consumers.setdefault(position, []).append(finding)
-    refined = []
-    for finding in findings:
-        if RULES_BY_CODE[finding.code].kind == "cell" and finding.verdict == "auto" and finding.cells:
-            finding = _with(finding, **_cell_verdict(finding, consumers.get(_position(finding), [])))
-        refined.append(finding)
+                    consumers.setdefault(position, []).append(index)
+        elif kind == "cell" and finding.cells:
+            cell_at[_position(finding)] = index
+    for position, index in cell_at.items():
+        if refined[index].verdict == "auto" and not consumers.get(position):
+            refined[index] = _with(
+                refined[index],
+                verdict="manual",
+                reason="not passed to an RNN call in this file, so its use cannot be checked; "
+                "migrate it with the code that runs it",
+            )
+    changed = True
+    while changed:
+        changed = False
+        for position, index in cell_at.items():
+            cell = refined[index]
+            users = [refined[user] for user in consumers.get(position, [])]
+            blocking = [user for user in users if user.verdict == "manual"]
+            if cell.verdict == "auto" and blocking:
+                first = blocking[0]
+                reason = f"runs in {first.api} on line {first.line}, which stays manual"
+                refined[index] = _with(cell, verdict="manual", reason=reason)
+                changed = True
+            if cell.verdict == "manual" or blocking:
+                for user_index in consumers.get(position, []):
+                    user = refined[user_index]
+                    if user.verdict == "auto":
+                        manual = refined[index]
+                        reason = f"its cell {manual.api} on line {manual.line} stays manual: {manual.reason}"
+                        refined[user_index] = _with(user, verdict="manual", reason=reason)
+                        changed = True
     return refined
 
 
 def _position(finding: Finding) -> tuple[int, int]:
     cell = finding.cells[0]
     return (cell.line or 0, cell.column or 0)
-
-
-def _cell_verdict(finding: Finding, consumers: list[Finding]) -> dict:
-    if not consumers:
-        return {
-            "verdict": "manual",
-            "reason": "not passed to an RNN call in this file, so its use cannot be checked; "
-            "migrate it with the code that runs it",
-        }
-    blocking = [consumer for consumer in consumers if consumer.verdict == "manual"]
-    if blocking:
-        first = blocking[0]
-        return {"verdict": "manual", "reason": f"runs in {first.api} on line {first.line}, which stays manual"}
-    return {}
 
 
 def _suppressed(finding: Finding, lines: list[str]) -> bool:

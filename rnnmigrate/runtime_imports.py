@@ -1,0 +1,191 @@
+"""Imports around a rewrite: reach ``rnnmigrate.layers``, drop TF imports that became unused.
+
+libcst's AddImportsVisitor/RemoveImportsVisitor re-run scope analysis over the whole module
+(about a quarter of a second per file); the scan already knows every binding, so a few
+``ast`` counts do the same job here.
+"""
+
+from __future__ import annotations
+
+import ast
+
+import libcst as cst
+
+from rnnmigrate.findings import Finding
+from rnnmigrate.names import ImportTable, dotted_parts
+
+RUNTIME_MODULE = "rnnmigrate.layers"
+
+
+class RuntimeImports:
+    """Hands out references to runtime names while a module is rewritten, then fixes its imports."""
+
+    def __init__(self, tree: ast.Module, rewritten: list[Finding]) -> None:
+        self.table = ImportTable(tree)
+        self.bound = _bound_names(tree)
+        self.references = _name_loads(tree)
+        self.roots = _rewritten_roots(tree, rewritten)
+        self.used: set[str] = set()
+        self.replaced: set[str] = set()
+        self.qualified_access = False
+
+    def reference(self, name: str) -> cst.BaseExpression:
+        """``name`` when it is free (or replaces a TF import of that name), else ``rnnmigrate.layers.name``."""
+        if name in self.bound and not self._replaces_tf_import(name):
+            self.qualified_access = True
+            return cst.parse_expression(f"{RUNTIME_MODULE}.{name}")
+        self.used.add(name)
+        return cst.Name(name)
+
+    def _replaces_tf_import(self, name: str) -> bool:
+        target = self.table.bindings.get(name, "")
+        if not target.startswith("tensorflow") or self.references.get(name, 0) != self.roots.get(name, 0):
+            return False
+        self.replaced.add(name)
+        return True
+
+    def finish(self, module: cst.Module) -> cst.Module:
+        still_used = _name_loads(ast.parse(module.code))
+        unused = {root for root in self.roots if root in self.table.bindings and not still_used.get(root)}
+        dropped = unused | self.replaced
+        if dropped:
+            module = module.visit(_DropImports(dropped))
+        return _add_runtime_import(module, self.used, self.qualified_access)
+
+
+def _add_runtime_import(module: cst.Module, names: set[str], qualified: bool) -> cst.Module:
+    """Add, or extend, ``from rnnmigrate.layers import ...`` after the leading imports."""
+    body: list[cst.BaseStatement] = []
+    for statement in module.body:
+        existing = _runtime_import_names(statement)
+        if existing is None:
+            body.append(statement)
+        else:
+            names = names | existing
+    new: list[cst.BaseStatement] = []
+    if names:
+        new.append(cst.parse_statement(f"from {RUNTIME_MODULE} import {', '.join(sorted(names))}\n"))
+    if qualified and not any(_imports_runtime_module(statement) for statement in body):
+        new.append(cst.parse_statement(f"import {RUNTIME_MODULE}\n"))
+    position = _after_leading_imports(body)
+    return module.with_changes(body=[*body[:position], *new, *body[position:]])
+
+
+def _runtime_import_names(statement: cst.BaseStatement) -> set[str] | None:
+    """The names of an existing plain ``from rnnmigrate.layers import a, b`` line."""
+    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+        return None
+    node = statement.body[0]
+    if not isinstance(node, cst.ImportFrom) or node.module is None or node.relative:
+        return None
+    if _code(node.module) != RUNTIME_MODULE or isinstance(node.names, cst.ImportStar):
+        return None
+    if any(alias.asname is not None for alias in node.names):
+        return None
+    return {_code(alias.name) for alias in node.names}
+
+
+def _imports_runtime_module(statement: cst.BaseStatement) -> bool:
+    return isinstance(statement, cst.SimpleStatementLine) and any(
+        isinstance(node, cst.Import) and any(_code(alias.name) == RUNTIME_MODULE for alias in node.names)
+        for node in statement.body
+    )
+
+
+def _after_leading_imports(body: list[cst.BaseStatement]) -> int:
+    """The index after the docstring and the import block that opens the module."""
+    position = 0
+    for index, statement in enumerate(body):
+        if not isinstance(statement, cst.SimpleStatementLine):
+            break
+        first = statement.body[0]
+        is_docstring = index == 0 and isinstance(first, cst.Expr) and isinstance(first.value, cst.SimpleString)
+        if not (isinstance(first, (cst.Import, cst.ImportFrom)) or is_docstring):
+            break
+        position = index + 1
+    return position
+
+
+class _DropImports(cst.CSTTransformer):
+    """Remove the TensorFlow/Keras import bindings of the given local names."""
+
+    def __init__(self, names: set[str]) -> None:
+        super().__init__()
+        self.names = names
+
+    def leave_Import(self, original: cst.Import, updated: cst.Import):
+        kept = [alias for alias in updated.names if not (_is_tf(_code(alias.name)) and _local_name(alias) in self.names)]
+        return self._keep(updated, kept)
+
+    def leave_ImportFrom(self, original: cst.ImportFrom, updated: cst.ImportFrom):
+        if updated.relative or updated.module is None or isinstance(updated.names, cst.ImportStar):
+            return updated
+        if not _is_tf(_code(updated.module)):
+            return updated
+        return self._keep(updated, [alias for alias in updated.names if _local_name(alias) not in self.names])
+
+    @staticmethod
+    def _keep(updated, kept: list[cst.ImportAlias]):
+        if len(kept) == len(updated.names):
+            return updated
+        if not kept:
+            return cst.RemoveFromParent()
+        kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        return updated.with_changes(names=kept)
+
+    def leave_SimpleStatementLine(self, original, updated):
+        return cst.RemoveFromParent() if not updated.body else updated
+
+
+def _local_name(alias: cst.ImportAlias) -> str:
+    """The name an import binds: ``tf``; ``tensorflow`` for a plain ``import tensorflow.x``."""
+    if alias.asname is not None:
+        return alias.asname.name.value  # type: ignore[union-attr]
+    return _code(alias.name).split(".")[0]
+
+
+def _is_tf(module: str) -> bool:
+    return module.split(".", 1)[0] in ("tensorflow", "keras")
+
+
+def _code(node: cst.CSTNode) -> str:
+    return cst.Module(body=[]).code_for_node(node)
+
+
+def _bound_names(tree: ast.Module) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+    return names
+
+
+def _name_loads(tree: ast.Module) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            counts[node.id] = counts.get(node.id, 0) + 1
+    return counts
+
+
+def _rewritten_roots(tree: ast.Module, rewritten: list[Finding]) -> dict[str, int]:
+    """How many rewritten sites start at each local name (``tf`` in ``tf.nn.dynamic_rnn``)."""
+    spans = {(finding.line, finding.column - 1, finding.end_line, finding.end_column - 1) for finding in rewritten}
+    roots: dict[str, int] = {}
+    for node in ast.walk(tree):
+        span = tuple(getattr(node, field, None) for field in ("lineno", "col_offset", "end_lineno", "end_col_offset"))
+        if span not in spans:
+            continue
+        if isinstance(node, ast.Call):
+            parts = dotted_parts(node.func)
+        elif isinstance(node, (ast.Name, ast.Attribute)):
+            parts = dotted_parts(node)
+        else:
+            continue
+        if parts:
+            roots[parts[0]] = roots.get(parts[0], 0) + 1
+    return roots
