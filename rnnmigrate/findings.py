@@ -21,6 +21,9 @@ class CellInfo:
     repeat: str | None = None
     problem: str | None = None
     differences: tuple[str, ...] = ()
+    # Cells this expression may evaluate to on other paths (``a if c else b``, reassignments,
+    # helpers with several returns): they run in the same RNN call, so they migrate with it.
+    alternatives: tuple[CellInfo, ...] = ()
 
     def problems(self) -> list[str]:
         """Every reason, in this cell or below it, that keeps the rewrite from being exact."""
@@ -41,7 +44,7 @@ class CellInfo:
     def positions(self) -> list[tuple[int, int]]:
         """Where this cell and the cells inside it are constructed."""
         found = [(self.line, self.column)] if self.line is not None and self.column is not None else []
-        for child in self.children:
+        for child in (*self.children, *self.alternatives):
             found.extend(child.positions())
         return found
 
@@ -60,6 +63,7 @@ class CellInfo:
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["children"] = [child.to_dict() for child in self.children]
+        del data["alternatives"]
         return data
 
 

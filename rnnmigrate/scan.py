@@ -23,14 +23,9 @@ from rnnmigrate.rules.base import Assessment, Rule, Site, display
 from rnnmigrate.source import SourceError, decode, describe_syntax_error
 from rnnmigrate.trace import CellTracer
 
-# A finding needs an import of tensorflow or keras, and every target API is spelled with
-# "rnn"/"RNN" (dynamic_rnn, rnn_cell, contrib.rnn, cudnn_rnn) or "CuDNN" somewhere in the file.
+# Every target API is spelled with "rnn"/"RNN" (dynamic_rnn, rnn_cell, contrib.rnn, cudnn_rnn)
+# or "CuDNN" somewhere in the file; files without either are skipped before parsing.
 MIGHT_MATCH = re.compile(rb"rnn|RNN|Rnn|CuDNN|cudnn")
-
-
-def might_match(data: bytes) -> bool:
-    """False when a file cannot hold a finding, decided on its bytes before any parsing."""
-    return (b"tensorflow" in data or b"keras" in data) and MIGHT_MATCH.search(data) is not None
 SUPPRESSION = re.compile(r"#\s*rnnmigrate:\s*ignore(?:\[([A-Za-z0-9_,\s]*)\])?")
 CHUNK_SIZE = 256
 PARALLEL_THRESHOLD = 64
@@ -84,7 +79,7 @@ def scan_file(path: str, codes: CodeFilter = CodeFilter()) -> FileResult:
             data = handle.read()
     except OSError as error:
         return FileResult(path, error=FileError(path, f"cannot read: {error.strerror or error}"))
-    if not might_match(data):
+    if not MIGHT_MATCH.search(data):
         return FileResult(path)
     try:
         if path.endswith(".ipynb"):
@@ -137,11 +132,10 @@ def _with(finding: Finding, **changes) -> Finding:
 def scan_source(text: str, path: str = "<string>", codes: CodeFilter = CodeFilter()) -> list[Finding]:
     """Findings in one module's source text. Raises SyntaxError for code that does not parse."""
     tree = ast.parse(text, filename=path)
-    nodes = list(ast.walk(tree))
-    imports = ImportTable(tree, nodes)
+    imports = ImportTable(tree)
     if not imports.bindings:
         return []
-    matcher = _Matcher(tree, nodes, imports, path, text.splitlines())
+    matcher = _Matcher(tree, imports, path, text.splitlines())
     findings = _refine_cell_verdicts(matcher.run())
     lines = text.splitlines()
     return [
@@ -154,9 +148,8 @@ def scan_source(text: str, path: str = "<string>", codes: CodeFilter = CodeFilte
 class _Matcher:
     """Walk a module once and assess every site whose name resolves to a rule's API."""
 
-    def __init__(self, tree: ast.Module, nodes: list[ast.AST], imports: ImportTable, path: str, lines: list[str]) -> None:
+    def __init__(self, tree: ast.Module, imports: ImportTable, path: str, lines: list[str]) -> None:
         self.tree = tree
-        self.nodes = nodes
         self.imports = imports
         self.path = path
         self.lines = lines
@@ -170,24 +163,20 @@ class _Matcher:
 
     def run(self) -> list[Finding]:
         inner: set[int] = set()
-        references: list[ast.Name | ast.Attribute] = []
-        findings: list[Finding] = []
-        bound = self.imports.bindings
-        for node in self.nodes:
+        for node in ast.walk(self.tree):
             if isinstance(node, ast.Attribute):
                 inner.add(id(node.value))
-                references.append(node)
-            elif isinstance(node, ast.Name):
-                if node.id in bound:
-                    references.append(node)
             elif isinstance(node, ast.Call):
                 inner.add(id(node.func))
-                findings.extend(self._call(node))
             elif isinstance(node, ast.ClassDef):
                 inner.update(id(base) for base in node.bases)
+        findings: list[Finding] = []
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.Call):
+                findings.extend(self._call(node))
+            elif isinstance(node, ast.ClassDef):
                 findings.extend(self._class(node))
-        for node in references:
-            if id(node) not in inner:
+            elif isinstance(node, (ast.Name, ast.Attribute)) and id(node) not in inner:
                 findings.extend(self._reference(node))
         return sorted(findings, key=lambda finding: (finding.line, finding.column, finding.code))
 

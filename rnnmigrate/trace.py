@@ -130,11 +130,18 @@ class CellTracer:
 
     @staticmethod
     def _merge(primary: CellInfo, alternatives: list[CellInfo]) -> CellInfo:
-        """Keep the primary cell, but let any other possible value's problem make it manual."""
+        """Keep the primary cell, but let any other possible value's problem make it manual.
+
+        The other values are kept as alternatives: the RNN call runs them too, so they are
+        migrated with it or not at all.
+        """
         for other in alternatives:
             problems = other.problems()
             if problems and not primary.problem:
-                return replace(primary, problem=f"on another path: {problems[0]}")
+                primary = replace(primary, problem=f"on another path: {problems[0]}")
+        traced = tuple(other for other in alternatives if other.positions())
+        if traced:
+            primary = replace(primary, alternatives=primary.alternatives + traced)
         return primary
 
     def _local_function(self, call: ast.Call) -> ast.FunctionDef | ast.AsyncFunctionDef | None:

@@ -42,6 +42,30 @@ def bind(call: ast.Call, params: tuple[str, ...]) -> dict[str, ast.expr]:
     return bound
 
 
+def bind_partially(call: ast.Call, params: tuple[str, ...]) -> dict[str, ast.expr]:
+    """What ``bind`` can still map of a call it rejects: positionals before any ``*args``, known keywords."""
+    bound: dict[str, ast.expr] = {}
+    for name, arg in zip(params, call.args):
+        if isinstance(arg, ast.Starred):
+            break
+        bound[name] = arg
+    for keyword in call.keywords:
+        if keyword.arg in params:
+            bound[keyword.arg] = keyword.value  # type: ignore[index]
+    return bound
+
+
+def trace_cells(
+    site: Site, bound: dict[str, ast.expr], cell_params: tuple[str, ...], cell_lists: tuple[str, ...] = ()
+) -> tuple[CellInfo, ...]:
+    """The cells a call runs: single-cell arguments traced, list-of-cells arguments traced per element."""
+    cells = [site.tracer.trace(bound[name]) for name in cell_params if name in bound]
+    for name in cell_lists:
+        if name in bound:
+            cells.extend(site.tracer.trace_sequence(bound[name])[0])
+    return tuple(cells)
+
+
 def literal(expr: ast.expr | None, default: Any = None) -> Any:
     """The value of a literal argument; ``default`` when absent; ``...`` when not a literal."""
     if expr is None:
@@ -67,8 +91,10 @@ def assess_rnn_call(site: Site, params: tuple[str, ...], cell_params: tuple[str,
     try:
         bound = bind(site.call, params)
     except BindError as error:
-        return Assessment("manual", str(error))
-    cells = tuple(site.tracer.trace(bound[name]) for name in cell_params if name in bound)
+        # Still trace what can be bound, so that the cells it runs are known to stay manual.
+        partial = bind_partially(site.call, params)
+        return Assessment("manual", str(error), texts(partial, RNN_ARGUMENTS), trace_cells(site, partial, cell_params))
+    cells = trace_cells(site, bound, cell_params)
     problems = [problem for cell in cells for problem in cell.problems()]
     differences = rnn_differences(bound, cells)
     if problems:
@@ -92,17 +118,32 @@ def keyword_problem(bound: dict[str, ast.expr], name: str, reason: str) -> str |
     return reason if is_set(bound, name) else None
 
 
-def always_manual(reason: str):
-    """An assess function for APIs that have no exact automatic migration."""
+def always_manual(
+    reason: str,
+    signatures: dict[str, tuple[str, ...]] | None = None,
+    cell_params: tuple[str, ...] = (),
+    cell_lists: tuple[str, ...] = (),
+):
+    """An assess function for APIs that have no exact automatic migration.
+
+    With the API's signatures (by short name), the cells the call runs are traced too: they
+    stay TF1 with it, which keeps them and every other call that runs them manual.
+    """
 
     def assess(site: Site) -> Assessment:
         arguments: dict[str, str] = {}
+        cells: tuple[CellInfo, ...] = ()
         if site.call is not None:
             arguments = {
                 keyword.arg: ast.unparse(keyword.value)
                 for keyword in site.call.keywords
                 if keyword.arg in RNN_ARGUMENTS
             }
-        return Assessment("manual", reason, arguments)
+            params = (signatures or {}).get(site.short_name)
+            if params:
+                bound = bind_partially(site.call, params)
+                arguments = texts(bound, RNN_ARGUMENTS)
+                cells = trace_cells(site, bound, cell_params, cell_lists)
+        return Assessment("manual", reason, arguments, cells)
 
     return assess

@@ -19,5 +19,9 @@ RULE = Rule(
     numerics="Depends on the port; verify with `rnnmigrate verify`.",
     example_before="outputs_ta, state, _ = tf.nn.raw_rnn(cell, loop_fn)",
     example_after="# no automatic rewrite",
-    assess=always_manual("raw_rnn's loop_fn is arbitrary code; port the loop by hand"),
+    assess=always_manual(
+        "raw_rnn's loop_fn is arbitrary code; port the loop by hand",
+        {"raw_rnn": ("cell", "loop_fn", "parallel_iterations", "swap_memory", "scope")},
+        cell_params=("cell",),
+    ),
 )

@@ -22,5 +22,18 @@ RULE = Rule(
     example_before="outputs, sf, sb = tf.contrib.rnn.stack_bidirectional_dynamic_rnn(fws, bws, x, "
     "sequence_length=lengths, dtype=tf.float32)",
     example_after="# no automatic rewrite",
-    assess=always_manual("stacked bidirectional layers must be composed by hand from BidirectionalDynamicRNN"),
+    assess=always_manual(
+        "stacked bidirectional layers must be composed by hand from BidirectionalDynamicRNN",
+        {
+            "stack_bidirectional_dynamic_rnn": (
+                "cells_fw", "cells_bw", "inputs", "initial_states_fw", "initial_states_bw", "dtype",
+                "sequence_length", "parallel_iterations", "time_major", "scope", "swap_memory",
+            ),
+            "stack_bidirectional_rnn": (
+                "cells_fw", "cells_bw", "inputs", "initial_states_fw", "initial_states_bw", "dtype",
+                "sequence_length", "scope",
+            ),
+        },
+        cell_lists=("cells_fw", "cells_bw"),
+    ),
 )

@@ -19,5 +19,12 @@ RULE = Rule(
     numerics="Depends on the port; verify with `rnnmigrate verify` on real data.",
     example_before="outputs, state = tf.nn.static_state_saving_rnn(cell, inputs, saver, 'lstm_state')",
     example_after="# no automatic rewrite",
-    assess=always_manual("the state saver belongs to TF1's queue-based input pipeline"),
+    assess=always_manual(
+        "the state saver belongs to TF1's queue-based input pipeline",
+        {
+            name: ("cell", "inputs", "state_saver", "state_name", "sequence_length", "scope")
+            for name in ("static_state_saving_rnn", "state_saving_rnn")
+        },
+        cell_params=("cell",),
+    ),
 )
