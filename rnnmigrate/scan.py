@@ -23,9 +23,14 @@ from rnnmigrate.rules.base import Assessment, Rule, Site, display
 from rnnmigrate.source import SourceError, decode, describe_syntax_error
 from rnnmigrate.trace import CellTracer
 
-# Every target API is spelled with "rnn"/"RNN" (dynamic_rnn, rnn_cell, contrib.rnn, cudnn_rnn)
-# or "CuDNN" somewhere in the file; files without either are skipped before parsing.
+# A finding needs an import of tensorflow or keras, and every target API is spelled with
+# "rnn"/"RNN" (dynamic_rnn, rnn_cell, contrib.rnn, cudnn_rnn) or "CuDNN" somewhere in the file.
 MIGHT_MATCH = re.compile(rb"rnn|RNN|Rnn|CuDNN|cudnn")
+
+
+def might_match(data: bytes) -> bool:
+    """False when a file cannot hold a finding, decided on its bytes before any parsing."""
+    return (b"tensorflow" in data or b"keras" in data) and MIGHT_MATCH.search(data) is not None
 SUPPRESSION = re.compile(r"#\s*rnnmigrate:\s*ignore(?:\[([A-Za-z0-9_,\s]*)\])?")
 CHUNK_SIZE = 256
 PARALLEL_THRESHOLD = 64
@@ -79,7 +84,7 @@ def scan_file(path: str, codes: CodeFilter = CodeFilter()) -> FileResult:
             data = handle.read()
     except OSError as error:
         return FileResult(path, error=FileError(path, f"cannot read: {error.strerror or error}"))
-    if not MIGHT_MATCH.search(data):
+    if not might_match(data):
         return FileResult(path)
     try:
         if path.endswith(".ipynb"):
@@ -132,10 +137,11 @@ def _with(finding: Finding, **changes) -> Finding:
 def scan_source(text: str, path: str = "<string>", codes: CodeFilter = CodeFilter()) -> list[Finding]:
     """Findings in one module's source text. Raises SyntaxError for code that does not parse."""
     tree = ast.parse(text, filename=path)
-    imports = ImportTable(tree)
+    nodes = list(ast.walk(tree))
+    imports = ImportTable(tree, nodes)
     if not imports.bindings:
         return []
-    matcher = _Matcher(tree, imports, path, text.splitlines())
+    matcher = _Matcher(tree, nodes, imports, path, text.splitlines())
     findings = _refine_cell_verdicts(matcher.run())
     lines = text.splitlines()
     return [
@@ -148,8 +154,9 @@ def scan_source(text: str, path: str = "<string>", codes: CodeFilter = CodeFilte
 class _Matcher:
     """Walk a module once and assess every site whose name resolves to a rule's API."""
 
-    def __init__(self, tree: ast.Module, imports: ImportTable, path: str, lines: list[str]) -> None:
+    def __init__(self, tree: ast.Module, nodes: list[ast.AST], imports: ImportTable, path: str, lines: list[str]) -> None:
         self.tree = tree
+        self.nodes = nodes
         self.imports = imports
         self.path = path
         self.lines = lines
@@ -163,20 +170,24 @@ class _Matcher:
 
     def run(self) -> list[Finding]:
         inner: set[int] = set()
-        for node in ast.walk(self.tree):
+        references: list[ast.Name | ast.Attribute] = []
+        findings: list[Finding] = []
+        bound = self.imports.bindings
+        for node in self.nodes:
             if isinstance(node, ast.Attribute):
                 inner.add(id(node.value))
+                references.append(node)
+            elif isinstance(node, ast.Name):
+                if node.id in bound:
+                    references.append(node)
             elif isinstance(node, ast.Call):
                 inner.add(id(node.func))
-            elif isinstance(node, ast.ClassDef):
-                inner.update(id(base) for base in node.bases)
-        findings: list[Finding] = []
-        for node in ast.walk(self.tree):
-            if isinstance(node, ast.Call):
                 findings.extend(self._call(node))
             elif isinstance(node, ast.ClassDef):
+                inner.update(id(base) for base in node.bases)
                 findings.extend(self._class(node))
-            elif isinstance(node, (ast.Name, ast.Attribute)) and id(node) not in inner:
+        for node in references:
+            if id(node) not in inner:
                 findings.extend(self._reference(node))
         return sorted(findings, key=lambda finding: (finding.line, finding.column, finding.code))
 
