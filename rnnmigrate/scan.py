@@ -21,7 +21,7 @@ from rnnmigrate.names import ImportTable
 from rnnmigrate.rules import RULES_BY_CODE, known_codes, rule_for
 from rnnmigrate.rules.base import Assessment, Rule, Site, display
 from rnnmigrate.source import SourceError, decode, describe_syntax_error
-from rnnmigrate.trace import CellTracer
+from rnnmigrate.trace import CellTracer, walk_with_parents
 
 # A finding needs an import of tensorflow or keras, and every target API is spelled with
 # "rnn"/"RNN" (dynamic_rnn, rnn_cell, contrib.rnn, cudnn_rnn) or "CuDNN" somewhere in the file.
@@ -137,11 +137,11 @@ def _with(finding: Finding, **changes) -> Finding:
 def scan_source(text: str, path: str = "<string>", codes: CodeFilter = CodeFilter()) -> list[Finding]:
     """Findings in one module's source text. Raises SyntaxError for code that does not parse."""
     tree = ast.parse(text, filename=path)
-    nodes = list(ast.walk(tree))
+    nodes, parents = walk_with_parents(tree)
     imports = ImportTable(tree, nodes)
     if not imports.bindings:
         return []
-    matcher = _Matcher(tree, nodes, imports, path, text.splitlines())
+    matcher = _Matcher(tree, nodes, parents, imports, path, text.splitlines())
     findings = _refine_cell_verdicts(matcher.run())
     lines = text.splitlines()
     return [
@@ -154,9 +154,18 @@ def scan_source(text: str, path: str = "<string>", codes: CodeFilter = CodeFilte
 class _Matcher:
     """Walk a module once and assess every site whose name resolves to a rule's API."""
 
-    def __init__(self, tree: ast.Module, nodes: list[ast.AST], imports: ImportTable, path: str, lines: list[str]) -> None:
+    def __init__(
+        self,
+        tree: ast.Module,
+        nodes: list[ast.AST],
+        parents: dict[int, ast.AST],
+        imports: ImportTable,
+        path: str,
+        lines: list[str],
+    ) -> None:
         self.tree = tree
         self.nodes = nodes
+        self.parents = parents
         self.imports = imports
         self.path = path
         self.lines = lines
@@ -165,7 +174,7 @@ class _Matcher:
     @property
     def tracer(self) -> CellTracer:
         if self._tracer is None:
-            self._tracer = CellTracer(self.tree, self.imports)
+            self._tracer = CellTracer(self.tree, self.imports, self.nodes, self.parents)
         return self._tracer
 
     def run(self) -> list[Finding]:

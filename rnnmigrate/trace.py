@@ -45,12 +45,16 @@ def source_text(node: ast.AST) -> str:
 class CellTracer:
     """Index one module's scopes once, then trace any number of cell expressions."""
 
-    def __init__(self, tree: ast.Module, imports: ImportTable) -> None:
+    def __init__(self, tree: ast.Module, imports: ImportTable, nodes: list[ast.AST] | None = None,
+                 parents: dict[int, ast.AST] | None = None) -> None:
         self.imports = imports
-        self._scope_of: dict[int, _Scope] = {}
+        if nodes is None or parents is None:
+            nodes, parents = walk_with_parents(tree)
+        self._parents = parents
+        self._scopes: dict[int, _Scope] = {}
         self._class_attributes: dict[str, list[ast.expr]] = defaultdict(list)
         self._class_methods: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
-        self._index(tree, None)
+        self._index(nodes)
 
     # -- public -----------------------------------------------------------------
 
@@ -146,7 +150,7 @@ class CellTracer:
 
     def _local_function(self, call: ast.Call) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
         if isinstance(call.func, ast.Name):
-            scope = self._scope_of.get(id(call))
+            scope: _Scope | None = self._scope_of(call)
             while scope is not None:
                 if call.func.id in scope.functions:
                     return scope.functions[call.func.id]
@@ -156,7 +160,7 @@ class CellTracer:
         return None
 
     def _scope_defining(self, node: ast.AST, name: str) -> _Scope | None:
-        scope = self._scope_of.get(id(node))
+        scope: _Scope | None = self._scope_of(node)
         while scope is not None:
             if name in scope.assignments or name in scope.parameters:
                 return scope
@@ -165,67 +169,70 @@ class CellTracer:
 
     # -- indexing ---------------------------------------------------------------
 
-    def _index(self, node: ScopeNode, parent: _Scope | None) -> None:
-        scope = _Scope(node, parent)
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-            arguments = node.args
-            for arg in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]:
-                scope.parameters.add(arg.arg)
-            for arg in (arguments.vararg, arguments.kwarg):
-                if arg is not None:
-                    scope.parameters.add(arg.arg)
-        body = [node.body] if isinstance(node, ast.Lambda) else node.body
-        for child in body:
-            self._visit(child, scope)
+    def _scope_of(self, node: ast.AST) -> _Scope:
+        """The function (or module) scope a node's names live in; classes are not scopes."""
+        parent = self._parents.get(id(node))
+        while parent is not None and not isinstance(parent, _SCOPE_TYPES):
+            parent = self._parents.get(id(parent))
+        if parent is None:
+            parent = node if isinstance(node, ast.Module) else parent
+        return self._scope(parent)  # type: ignore[arg-type]
 
-    def _visit(self, node: ast.AST, scope: _Scope) -> None:
-        self._scope_of[id(node)] = scope
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            scope.functions[node.name] = node
-            for decorator in node.decorator_list:
-                self._visit(decorator, scope)
-            self._index(node, scope)
-            return
-        if isinstance(node, ast.Lambda):
-            self._index(node, scope)
-            return
-        if isinstance(node, ast.ClassDef):
-            self._index_class(node, scope)
-            return
-        self._record(node, scope)
-        for child in ast.iter_child_nodes(node):
-            self._visit(child, scope)
+    def _scope(self, node: ScopeNode | None) -> _Scope:
+        if node is None:
+            return self._scopes.setdefault(0, _Scope(ast.Module(body=[], type_ignores=[]), None))
+        scope = self._scopes.get(id(node))
+        if scope is None:
+            enclosing = None if isinstance(node, ast.Module) else self._scope_of(node)
+            scope = self._scopes[id(node)] = _Scope(node, enclosing)
+            if not isinstance(node, ast.Module):
+                scope.parameters.update(_parameters(node.args))
+        return scope
 
-    def _index_class(self, node: ast.ClassDef, scope: _Scope) -> None:
-        for child in node.body:
-            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                self._class_methods[child.name] = child
-                for statement in ast.walk(child):
-                    if isinstance(statement, ast.Assign):
-                        for target in statement.targets:
-                            if isinstance(target, ast.Attribute) and _is_self(target.value):
-                                self._class_attributes[target.attr].append(statement.value)
-        for child in node.body:
-            self._visit(child, scope)
+    def _index(self, nodes: list[ast.AST]) -> None:
+        """One pass over the module's nodes: assignments, appends, functions, self attributes."""
+        for node in nodes:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                self._scope_of(node).functions[node.name] = node
+                if isinstance(self._parents.get(id(node)), ast.ClassDef):
+                    self._class_methods[node.name] = node
+            elif isinstance(node, ast.Assign):
+                for target in node.targets:
+                    self._record_target(target, node.value, node)
+            elif isinstance(node, (ast.AnnAssign, ast.NamedExpr)) and node.value is not None:
+                self._record_target(node.target, node.value, node)
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                owner = node.func.value
+                if node.func.attr == "append" and isinstance(owner, ast.Name) and len(node.args) == 1:
+                    self._scope_of(node).appends[owner.id].append(node.args[0])
 
-    def _record(self, node: ast.AST, scope: _Scope) -> None:
-        if isinstance(node, ast.Assign):
-            for target in node.targets:
-                self._record_target(target, node.value, scope)
-        elif isinstance(node, (ast.AnnAssign, ast.NamedExpr)) and node.value is not None:
-            self._record_target(node.target, node.value, scope)
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-            owner = node.func.value
-            if node.func.attr == "append" and isinstance(owner, ast.Name) and len(node.args) == 1:
-                scope.appends[owner.id].append(node.args[0])
-
-    def _record_target(self, target: ast.expr, value: ast.expr, scope: _Scope) -> None:
+    def _record_target(self, target: ast.expr, value: ast.expr, statement: ast.AST) -> None:
         if isinstance(target, ast.Name):
-            scope.assignments[target.id].append(value)
+            self._scope_of(statement).assignments[target.id].append(value)
+        elif isinstance(target, ast.Attribute) and _is_self(target.value):
+            self._class_attributes[target.attr].append(value)
         elif isinstance(target, (ast.Tuple, ast.List)) and isinstance(value, (ast.Tuple, ast.List)):
             if len(target.elts) == len(value.elts):
                 for sub_target, sub_value in zip(target.elts, value.elts):
-                    self._record_target(sub_target, sub_value, scope)
+                    self._record_target(sub_target, sub_value, statement)
+
+
+def walk_with_parents(tree: ast.AST) -> tuple[list[ast.AST], dict[int, ast.AST]]:
+    """Every node (breadth first, like ``ast.walk``) and each node's parent, in one pass."""
+    nodes: list[ast.AST] = [tree]
+    parents: dict[int, ast.AST] = {}
+    children = ast.iter_child_nodes
+    for node in nodes:
+        for child in children(node):
+            parents[id(child)] = node
+            nodes.append(child)
+    return nodes, parents
+
+
+def _parameters(arguments: ast.arguments) -> set[str]:
+    names = {arg.arg for arg in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]}
+    names.update(arg.arg for arg in (arguments.vararg, arguments.kwarg) if arg is not None)
+    return names
 
 
 def _is_self(node: ast.expr) -> bool:
