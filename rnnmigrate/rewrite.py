@@ -120,6 +120,7 @@ class _Rewriter(cst.CSTTransformer, RewriteContext):
         if finding is None:
             return updated
         self.finding = finding
+        self.original_call = original
         result = RULES_BY_CODE[finding.code].rewrite(updated, self)  # type: ignore[misc]
         self.done.append(finding)
         self.notes.extend(f"line {finding.line}: {note}" for note in result.notes)

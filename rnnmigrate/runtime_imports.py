@@ -64,11 +64,19 @@ def _add_runtime_import(module: cst.Module, names: set[str], qualified: bool) ->
             names = names | existing
     new: list[cst.BaseStatement] = []
     if names:
-        new.append(cst.parse_statement(f"from {RUNTIME_MODULE} import {', '.join(sorted(names))}\n"))
+        new.append(cst.parse_statement(_from_import(sorted(names))))
     if qualified and not any(_imports_runtime_module(statement) for statement in body):
         new.append(cst.parse_statement(f"import {RUNTIME_MODULE}\n"))
     position = _after_leading_imports(body)
     return module.with_changes(body=[*body[:position], *new, *body[position:]])
+
+
+def _from_import(names: list[str], width: int = 88) -> str:
+    """One line when it fits, else one name per line in parentheses (as black would)."""
+    line = f"from {RUNTIME_MODULE} import {', '.join(names)}\n"
+    if len(line) <= width:
+        return line
+    return f"from {RUNTIME_MODULE} import (\n" + "".join(f"    {name},\n" for name in names) + ")\n"
 
 
 def _runtime_import_names(statement: cst.BaseStatement) -> set[str] | None:

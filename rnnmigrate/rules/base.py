@@ -105,6 +105,7 @@ class RewriteContext:
     """What a rule's rewrite may ask of the file being rewritten."""
 
     finding: Finding
+    original_call: cst.Call
 
     def runtime_ref(self, name: str) -> cst.BaseExpression:  # pragma: no cover - see rewrite.py
         """An expression for ``rnnmigrate.layers.<name>`` in this file, importing it as needed."""

@@ -25,7 +25,21 @@ def layer_call(
     call_args = [positional(bound[inputs])]
     call_args += [keyword(name, bound[name]) for name in call_keywords if name in bound]
     built = cst.Call(func=context.runtime_ref(layer), args=constructor)
-    return RewriteResult(cst.Call(func=built, args=call_args), tuple(notes))
+    return RewriteResult(cst.Call(func=built, **laid_out_like(context.original_call, call_args)), tuple(notes))
+
+
+def laid_out_like(original: cst.Call, args: list[cst.Arg]) -> dict:
+    """Keep a call written one argument per line written that way after the rewrite."""
+    if not original.args or "\n" not in code_of(original.whitespace_before_args):
+        return {"args": args}
+    commas = [arg.comma for arg in original.args]
+    between = commas[:-1] or commas
+    laid_out = [
+        arg.with_changes(comma=between[min(index, len(between) - 1)])
+        for index, arg in enumerate(args[:-1])
+    ]
+    laid_out.append(args[-1].with_changes(comma=commas[-1]))
+    return {"args": laid_out, "whitespace_before_args": original.whitespace_before_args}
 
 
 def constructor_arguments(bound: dict[str, cst.Arg], cells: tuple[str, ...]) -> tuple[list[cst.Arg], list[str]]:
