@@ -1,4 +1,5 @@
-"""The original question's numbers: TF1 zeros past the length, a Keras mask alone repeats.
+"""The original question's numbers: TF1 zeros past the length, a Keras mask alone repeats,
+the migration (rnnmigrate.layers.DynamicRNN) gives TF1's numbers back.
 
 The example scripts live in examples/original_question/; each has `run()`
 returning (outputs [2, 5], final state [2]). With integer weights and linear
@@ -34,3 +35,11 @@ def test_keras_mask_alone_repeats_the_last_output():
     outputs, state = load_example("keras_mask_only").run()
     np.testing.assert_array_equal(outputs, MASK_ONLY_OUTPUTS)
     np.testing.assert_array_equal(state, FINAL_STATE)
+
+
+def test_migrated_version_gives_tf1_numbers_exactly():
+    outputs, state = load_example("migrated_version").run()
+    tf1_outputs, tf1_state = load_example("tf1_version").run()
+    np.testing.assert_array_equal(outputs, TF1_OUTPUTS)
+    np.testing.assert_array_equal(outputs, tf1_outputs)
+    np.testing.assert_array_equal(state, tf1_state)
