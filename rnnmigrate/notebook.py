@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from rnnmigrate.source import SourceError
 
 CELL_MARKER = "# rnnmigrate-notebook-cell "
-_MAGIC_LINE = re.compile(r"^(\s*)([%!]|\?\?|\?)")
+# A line magic, shell escape or help line; also `files = !ls` / `t = %timeit -o f()` and
+# `obj?` / `obj??`, none of which is valid Python.
+_MAGIC_LINE = re.compile(r"^(\s*)([%!]|\?\?|\?|[\w.]+\s*=\s*[%!]|[\w.]+\?\??\s*$)")
 _PLACEHOLDER = re.compile(r"^(\s*)(?:pass  )?# rnnmigrate-ipython-(\d+)$")
 _PYTHON_CELL_MAGICS = ("%%time", "%%timeit", "%%capture", "%%prun")
 
