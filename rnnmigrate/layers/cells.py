@@ -81,6 +81,21 @@ def serializable_initializer(initializer: Any) -> Any:
     return None
 
 
+def cell_from_config(value: Any) -> Any:
+    """The cell for ``from_config``: deserialized from a dict, or a fresh copy of a live cell.
+
+    ``get_config`` holds the cell object itself rather than its serialized dict:
+    Keras serializes config values on its own, and only then is a cell shared by
+    two layers saved as one object (a pre-serialized dict gets copied and loses
+    Keras's shared-object marker, and loading then fails).  A live cell (from
+    ``from_config(layer.get_config())``, e.g. ``clone_model``) is copied so the
+    clone gets its own weights.
+    """
+    if not isinstance(value, dict):
+        value = keras.saving.serialize_keras_object(value)
+    return keras.saving.deserialize_keras_object(value)
+
+
 def _require_tuple_state(state_is_tuple: bool) -> None:
     if not state_is_tuple:
         raise NotImplementedError(
@@ -458,9 +473,13 @@ class MultiRNNCell(TF1CellMixin, keras.layers.StackedRNNCells):
         return inputs, (tuple(new_states) if isinstance(states, tuple) else new_states)
 
     def get_config(self) -> dict:
-        config = super().get_config()
-        config["tf1_scope_name"] = self.tf1_scope_name
-        return config
+        return {**keras.layers.Layer.get_config(self), "cells": list(self.cells), "tf1_scope_name": self.tf1_scope_name}
+
+    @classmethod
+    def from_config(cls, config: dict) -> "MultiRNNCell":
+        config = dict(config)
+        config["cells"] = [cell_from_config(cell) for cell in config["cells"]]
+        return cls(**config)
 
 
 def cell_kind(cell: Any) -> Callable | None:

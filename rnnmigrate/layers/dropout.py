@@ -29,7 +29,7 @@ from typing import Any, Callable
 import keras
 import tensorflow as tf
 
-from rnnmigrate.layers.cells import TF1CellMixin, register
+from rnnmigrate.layers.cells import TF1CellMixin, cell_from_config, register
 from rnnmigrate.layers.states import LSTMStateTuple, from_tf1_state, to_tf1_state
 
 _SALT_INPUT, _SALT_STATE, _SALT_OUTPUT = 1, 2, 3
@@ -186,7 +186,7 @@ class DropoutWrapper(TF1CellMixin, keras.layers.Layer):
         visitor = self.dropout_state_filter_visitor
         return {
             **keras.layers.Layer.get_config(self),
-            "cell": keras.saving.serialize_keras_object(self.cell),
+            "cell": self.cell,
             "input_keep_prob": self.input_keep_prob,
             "output_keep_prob": self.output_keep_prob,
             "state_keep_prob": self.state_keep_prob,
@@ -198,7 +198,7 @@ class DropoutWrapper(TF1CellMixin, keras.layers.Layer):
     @classmethod
     def from_config(cls, config: dict) -> "DropoutWrapper":
         config = dict(config)
-        config["cell"] = keras.saving.deserialize_keras_object(config["cell"])
+        config["cell"] = cell_from_config(config["cell"])
         if config.get("dropout_state_filter_visitor") is not None:
             config["dropout_state_filter_visitor"] = keras.saving.deserialize_keras_object(
                 config["dropout_state_filter_visitor"]

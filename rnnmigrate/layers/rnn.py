@@ -18,7 +18,7 @@ from typing import Any, Sequence
 import keras
 import tensorflow as tf
 
-from rnnmigrate.layers.cells import keras_dtype, register
+from rnnmigrate.layers.cells import cell_from_config, keras_dtype, register
 from rnnmigrate.layers.engine import run_bidirectional_dynamic_rnn, run_dynamic_rnn
 from rnnmigrate.layers.states import from_tf1_state, to_tf1_state
 from rnnmigrate.layers.weights import load_from_active_source
@@ -114,7 +114,7 @@ class DynamicRNN(keras.layers.Layer):
     def get_config(self) -> dict:
         return {
             **super().get_config(),
-            "cell": keras.saving.serialize_keras_object(self.cell),
+            "cell": self.cell,
             "time_major": self.time_major,
             "scope": self.scope,
         }
@@ -122,7 +122,7 @@ class DynamicRNN(keras.layers.Layer):
     @classmethod
     def from_config(cls, config: dict) -> "DynamicRNN":
         config = dict(config)
-        config["cell"] = keras.saving.deserialize_keras_object(config["cell"])
+        config["cell"] = cell_from_config(config["cell"])
         return cls(**config)
 
 
@@ -187,8 +187,8 @@ class BidirectionalDynamicRNN(keras.layers.Layer):
     def get_config(self) -> dict:
         return {
             **super().get_config(),
-            "cell_fw": keras.saving.serialize_keras_object(self.cell_fw),
-            "cell_bw": keras.saving.serialize_keras_object(self.cell_bw),
+            "cell_fw": self.cell_fw,
+            "cell_bw": self.cell_bw,
             "time_major": self.time_major,
             "scope": self.scope,
         }
@@ -196,8 +196,8 @@ class BidirectionalDynamicRNN(keras.layers.Layer):
     @classmethod
     def from_config(cls, config: dict) -> "BidirectionalDynamicRNN":
         config = dict(config)
-        config["cell_fw"] = keras.saving.deserialize_keras_object(config["cell_fw"])
-        config["cell_bw"] = keras.saving.deserialize_keras_object(config["cell_bw"])
+        config["cell_fw"] = cell_from_config(config["cell_fw"])
+        config["cell_bw"] = cell_from_config(config["cell_bw"])
         return cls(**config)
 
 
