@@ -68,7 +68,7 @@ def test_each_bad_file_is_one_error_with_its_reason_and_the_good_files_are_scann
     summary = document["summary"]
     assert summary["errors"] == len(expected)
     assert summary["files_discovered"] == len(expected) + 3  # + good, also_good, empty
-    assert summary["files_parsed"] == 3  # good, also_good and the empty file
+    assert summary["files_parsed"] == 2  # good and also_good; the empty file cannot hold a finding
 
 
 def test_text_report_has_one_line_per_bad_file_and_counts_them(bad_tree: Path):
