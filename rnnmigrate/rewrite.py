@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ast
 import difflib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
@@ -18,7 +18,7 @@ from rnnmigrate.findings import FileError, Finding
 from rnnmigrate.rules import RULES_BY_CODE
 from rnnmigrate.rules.base import RewriteContext
 from rnnmigrate.runtime_imports import RuntimeImports
-from rnnmigrate.scan import CodeFilter, might_match, scan_source
+from rnnmigrate.scan import SUPPRESSION, CodeFilter, _refine_cell_verdicts, _suppressed, might_match, scan_source
 from rnnmigrate.source import SourceError, decode, describe_syntax_error
 
 TODO_PREFIX = "# TODO(rnnmigrate): "
@@ -69,7 +69,7 @@ def rewrite_source(
     text: str, path: str = "<string>", codes: CodeFilter = CodeFilter(), annotate: bool = False
 ) -> RewriteOutcome:
     """Rewrite every ``auto`` finding in a module; with ``annotate``, mark the manual ones."""
-    findings = scan_source(text, path, codes)
+    findings = _findings(text, path, codes)
     auto = [finding for finding in findings if _rewritable(finding)]
     left = [finding for finding in findings if finding.verdict == "manual"]
     outcome = RewriteOutcome(text, left=left)
@@ -84,6 +84,28 @@ def rewrite_source(
     outcome.rewritten = transformer.done
     outcome.notes = transformer.notes
     return outcome
+
+
+LEFT_OUT = "left out of this run by --select/--ignore or a `# rnnmigrate: ignore` comment"
+
+
+def _findings(text: str, path: str, codes: CodeFilter) -> list[Finding]:
+    """The scan's findings for this run, with an RNN call and its cells rewritten only together.
+
+    --select/--ignore and suppression comments leave findings out. A cell left out stays TF1,
+    so every call that runs it must stay TF1 as well, and the cells of a call left out too:
+    the left-out findings count as manual while the verdicts are spread again.
+    """
+    if codes == CodeFilter() and not SUPPRESSION.search(text):
+        return scan_source(text, path, codes)
+    everything = scan_source(SUPPRESSION.sub(lambda match: "#" + " " * (len(match.group(0)) - 1), text), path)
+    lines = text.splitlines()
+    wanted = [codes.wants(finding.code) and not _suppressed(finding, lines) for finding in everything]
+    marked = [
+        finding if keep or finding.verdict != "auto" else replace(finding, verdict="manual", reason=LEFT_OUT)
+        for finding, keep in zip(everything, wanted)
+    ]
+    return [finding for finding, keep in zip(_refine_cell_verdicts(marked), wanted) if keep]
 
 
 def _rewritable(finding: Finding) -> bool:
@@ -102,7 +124,9 @@ class _Rewriter(cst.CSTTransformer, RewriteContext):
     def __init__(self, auto: list[Finding], annotate: list[Finding], imports: RuntimeImports) -> None:
         super().__init__()
         self.pending = {_span(finding): finding for finding in auto}
-        self.todo = {finding.line: finding for finding in annotate}
+        self.todo: dict[int, list[Finding]] = {}
+        for finding in annotate:
+            self.todo.setdefault(finding.line, []).append(finding)
         self.imports = imports
         self.done: list[Finding] = []
         self.notes: list[str] = []
@@ -140,6 +164,11 @@ class _Rewriter(cst.CSTTransformer, RewriteContext):
         self.done.append(finding)
         return self.imports.reference(finding.api.rsplit(".", 1)[-1])
 
+    def visit_Module(self, node: cst.Module) -> None:
+        # A comment above the first statement parses into the module header, not its leading lines.
+        self.first_statement = node.body[0] if node.body else None
+        self.header_comments = {line.comment.value for line in node.header if line.comment is not None}
+
     def leave_SimpleStatementLine(self, original, updated):
         return self._annotate(original, updated)
 
@@ -161,22 +190,46 @@ class _Rewriter(cst.CSTTransformer, RewriteContext):
     def leave_While(self, original, updated):
         return self._annotate(original, updated, header_only=True)
 
+    def leave_ExceptHandler(self, original, updated):
+        return self._annotate(original, updated, header_only=True)
+
+    def leave_Match(self, original, updated):
+        return self._annotate(original, updated, header_only=True)
+
     def _annotate(self, original, updated, header_only: bool = False):
         if not self.todo:
             return updated
-        position = self.get_metadata(PositionProvider, original)
-        last = position.start.line if header_only else position.end.line
-        lines = [line for line in self.todo if position.start.line <= line <= last]
+        first, last = self._lines(original, header_only)
+        lines = [line for line in self.todo if first <= line <= last]
         comments = []
         existing = {line.comment.value for line in updated.leading_lines if line.comment is not None}
+        if original is self.first_statement:
+            existing |= self.header_comments
         for line in sorted(lines):
-            finding = self.todo.pop(line)
-            comment = f"{TODO_PREFIX}{finding.code} {finding.reason}"
-            if comment not in existing:
-                comments.append(cst.EmptyLine(indent=True, comment=cst.Comment(comment)))
+            for finding in self.todo.pop(line):
+                comment = f"{TODO_PREFIX}{finding.code} {finding.reason}"
+                if comment not in existing and comment not in {c.comment.value for c in comments}:
+                    comments.append(cst.EmptyLine(indent=True, comment=cst.Comment(comment)))
         if not comments:
             return updated
         return updated.with_changes(leading_lines=[*updated.leading_lines, *comments])
+
+    def _lines(self, original, header_only: bool) -> tuple[int, int]:
+        """The lines a statement's TODO comments cover: all of it, or a compound statement's header.
+
+        A header runs from the first decorator to the line before the body (a one-line body
+        such as ``if x: y = f()`` counts as header), so that a multi-line ``def f(\n  a=...,\n):``
+        is covered.
+        """
+        position = self.get_metadata(PositionProvider, original)
+        first = position.start.line
+        for decorator in getattr(original, "decorators", ()):
+            first = min(first, self.get_metadata(PositionProvider, decorator).start.line)
+        if not header_only:
+            return first, position.end.line
+        body = original.cases[0] if isinstance(original, cst.Match) else original.body
+        start = self.get_metadata(PositionProvider, body).start.line
+        return first, start - 1 if isinstance(body, (cst.IndentedBlock, cst.MatchCase)) else start
 
 
 # -- files ----------------------------------------------------------------------------
