@@ -46,7 +46,9 @@ class RuntimeImports:
 
     def finish(self, module: cst.Module) -> cst.Module:
         still_used = _name_loads(ast.parse(module.code))
-        unused = {root for root in self.roots if root in self.table.bindings and not still_used.get(root)}
+        # A TF name the rewrite stopped using: the callee of a rewritten site, or the `tf` of a
+        # dropped `dtype=tf.float32`. Imports that were unused before are left alone.
+        unused = {name for name in self.table.bindings if self.references.get(name) and not still_used.get(name)}
         dropped = unused | self.replaced
         if dropped:
             module = module.visit(_DropImports(dropped))
@@ -54,19 +56,31 @@ class RuntimeImports:
 
 
 def _add_runtime_import(module: cst.Module, names: set[str], qualified: bool) -> cst.Module:
-    """Add, or extend, ``from rnnmigrate.layers import ...`` after the leading imports."""
-    body: list[cst.BaseStatement] = []
-    for statement in module.body:
-        existing = _runtime_import_names(statement)
-        if existing is None:
-            body.append(statement)
-        else:
-            names = names | existing
+    """Add ``from rnnmigrate.layers import ...`` after the leading imports, or extend the one there is.
+
+    Names an existing runtime import already brings leave it as it is; others are merged into
+    the first plain one, in its place.
+    """
+    body = list(module.body)
+    existing: set[str] = set()
+    first: int | None = None
+    for index, statement in enumerate(body):
+        found = _runtime_import_names(statement)
+        if found is not None:
+            existing |= found
+            first = index if first is None else first
+    missing = names - existing
     new: list[cst.BaseStatement] = []
-    if names:
-        new.append(cst.parse_statement(_from_import(sorted(names))))
+    if missing and first is not None:
+        old = body[first]
+        merged = cst.parse_statement(_from_import(sorted(_runtime_import_names(old) | missing)))
+        body[first] = merged.with_changes(leading_lines=old.leading_lines, trailing_whitespace=old.trailing_whitespace)
+    elif missing:
+        new.append(cst.parse_statement(_from_import(sorted(missing))))
     if qualified and not any(_imports_runtime_module(statement) for statement in body):
         new.append(cst.parse_statement(f"import {RUNTIME_MODULE}\n"))
+    if not new and not missing:
+        return module
     position = _after_leading_imports(body)
     return module.with_changes(body=[*body[:position], *new, *body[position:]])
 
@@ -138,11 +152,28 @@ class _DropImports(cst.CSTTransformer):
             return updated
         if not kept:
             return cst.RemoveFromParent()
-        kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        if kept[-1] is not updated.names[-1]:
+            kept[-1] = kept[-1].with_changes(comma=_last_comma(kept[-1].comma, updated.names[-1].comma))
         return updated.with_changes(names=kept)
 
     def leave_SimpleStatementLine(self, original, updated):
         return cst.RemoveFromParent() if not updated.body else updated
+
+
+def _last_comma(own, last):
+    """The comma of a name that becomes the last one: a trailing comma only if there was one.
+
+    In a parenthesised one-name-per-line import, the name keeps its own comment and the
+    closing parenthesis keeps its line.
+    """
+    if not isinstance(last, cst.Comma):
+        return cst.MaybeSentinel.DEFAULT
+    own_after = own.whitespace_after if isinstance(own, cst.Comma) else None
+    if isinstance(own_after, cst.ParenthesizedWhitespace) and isinstance(last.whitespace_after, cst.ParenthesizedWhitespace):
+        return own.with_changes(
+            whitespace_after=own_after.with_changes(empty_lines=(), last_line=last.whitespace_after.last_line)
+        )
+    return last
 
 
 def _local_name(alias: cst.ImportAlias) -> str:
@@ -161,12 +192,15 @@ def _code(node: cst.CSTNode) -> str:
 
 
 def _bound_names(tree: ast.Module) -> set[str]:
+    """Names the module binds, except by ``from rnnmigrate.layers import X``: those can be used as they are."""
     names: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
             names.add(node.id)
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             names.add(node.name)
+        elif isinstance(node, ast.ImportFrom) and node.module == RUNTIME_MODULE and not node.level:
+            names.update(alias.asname for alias in node.names if alias.asname not in (None, alias.name))
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             names.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
     return names
