@@ -144,8 +144,11 @@ def run_keras(module, weights, cases) -> list[dict[str, np.ndarray]]:
     results = []
     for case in cases:
         tensors = {name: tf.constant(value) for name, value in case.items()}
-        with tf1_weights(weights):
+        with tf1_weights(weights) as loading:
             fetched = module.build(**tensors)
+        unused = sorted(set(weights) - set(loading.loaded_variables))
+        if unused:
+            raise AssertionError(f"TF1 variables the Keras side never loaded: {unused}")
         results.append({name: np.asarray(value) for name, value in fetched.items()})
     return results
 
