@@ -63,15 +63,18 @@ def discover(paths: Iterable[str], file_filter: FileFilter) -> list[str]:
 
 def _walk(root: str, file_filter: FileFilter) -> Iterator[str]:
     real_root = os.path.realpath(root)
-    ignores: list[tuple[str, pathspec.PathSpec]] = []
+    # (folder the .gitignore applies below, spec, path of the walked root relative to the .gitignore)
+    ignores: list[tuple[str, pathspec.PathSpec, str]] = (
+        _ancestor_ignores(root) if file_filter.respect_gitignore else []
+    )
     for directory, subdirs, files in os.walk(root, followlinks=False):
         relative_dir = os.path.relpath(directory, root)
         relative_dir = "" if relative_dir == "." else relative_dir.replace(os.sep, "/") + "/"
-        ignores = [(base, spec) for base, spec in ignores if relative_dir.startswith(base)]
+        ignores = [entry for entry in ignores if relative_dir.startswith(entry[0])]
         if file_filter.respect_gitignore and ".gitignore" in files:
             spec = _read_gitignore(os.path.join(directory, ".gitignore"))
             if spec is not None:
-                ignores.append((relative_dir, spec))
+                ignores.append((relative_dir, spec, ""))
         subdirs[:] = sorted(
             name
             for name in subdirs
@@ -89,10 +92,29 @@ def _walk(root: str, file_filter: FileFilter) -> Iterator[str]:
             yield path
 
 
-def _ignored(relative: str, ignores: list[tuple[str, pathspec.PathSpec]], file_filter: FileFilter) -> bool:
+def _ignored(relative: str, ignores: list[tuple[str, pathspec.PathSpec, str]], file_filter: FileFilter) -> bool:
     if file_filter.excludes(relative):
         return True
-    return bool(ignores) and any(spec.match_file(relative[len(base) :]) for base, spec in ignores)
+    return bool(ignores) and any(spec.match_file(prefix + relative[len(base) :]) for base, spec, prefix in ignores)
+
+
+def _ancestor_ignores(root: str) -> list[tuple[str, pathspec.PathSpec, str]]:
+    """The .gitignore files above a walked folder, up to its repository's root: git applies them too.
+
+    Outside a repository (no ``.git`` above), only the walked folder's own .gitignore files count;
+    so do they when the folder given is itself ignored: asking for it by name overrides that.
+    """
+    start = Path(os.path.abspath(root))
+    if (start / ".git").exists():
+        return []
+    found: list[tuple[str, pathspec.PathSpec, str]] = []
+    for directory in start.parents:
+        spec = _read_gitignore(str(directory / ".gitignore")) if (directory / ".gitignore").is_file() else None
+        if spec is not None:
+            found.append(("", spec, start.relative_to(directory).as_posix() + "/"))
+        if (directory / ".git").exists():
+            return [] if any(spec.match_file(prefix) for _, spec, prefix in found) else found
+    return []
 
 
 def _symlinks(directory: str, names: list[str]) -> set[str]:

@@ -120,3 +120,30 @@ def test_a_symlinked_root_is_walked(project: Path):
     write(project, "real/model.py", AUTO_SOURCE)
     (project / "alias").symlink_to(project / "real", target_is_directory=True)
     assert names(discover(["alias"], FileFilter()), project) == ["alias/model.py"]
+
+
+@pytest.fixture
+def repository(project: Path) -> Path:
+    """A git work tree (a .git folder is all discovery looks for) with ignore rules at its root."""
+    (project / ".git").mkdir()
+    write(project, ".gitignore", "build/\n*_pb2.py\n/src/generated/\n")
+    for relative in ("src/model.py", "src/build/copy.py", "src/proto_pb2.py", "src/generated/layers.py", "src/deep/generated/kept.py"):
+        write(project, relative, AUTO_SOURCE)
+    return project
+
+
+def test_the_repository_gitignore_applies_when_scanning_a_subfolder(repository: Path, monkeypatch: pytest.MonkeyPatch):
+    assert names(discover(["src"], FileFilter()), repository) == ["src/model.py", "src/deep/generated/kept.py"]
+    monkeypatch.chdir(repository / "src")
+    assert names(discover(["."], FileFilter()), repository / "src") == ["model.py", "deep/generated/kept.py"]
+    assert len(discover(["."], FileFilter(respect_gitignore=False))) == 5
+
+
+def test_an_ignored_folder_named_on_the_command_line_is_scanned(repository: Path):
+    assert names(discover(["src/build"], FileFilter()), repository) == ["src/build/copy.py"]
+
+
+def test_gitignore_files_above_a_folder_outside_any_repository_do_not_apply(project: Path):
+    write(project, ".gitignore", "build/\n")
+    write(project, "src/build/copy.py", AUTO_SOURCE)
+    assert names(discover(["src"], FileFilter()), project) == ["src/build/copy.py"]
