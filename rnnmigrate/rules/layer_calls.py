@@ -22,24 +22,57 @@ def layer_call(
     call_keywords: tuple[str, ...],
 ) -> RewriteResult:
     constructor, notes = constructor_arguments(bound, cells)
+    sources = [bound[inputs], *(bound[name] for name in call_keywords if name in bound)]
     call_args = [positional(bound[inputs])]
     call_args += [keyword(name, bound[name]) for name in call_keywords if name in bound]
     built = cst.Call(func=context.runtime_ref(layer), args=constructor)
-    return RewriteResult(cst.Call(func=built, **laid_out_like(context.original_call, call_args)), tuple(notes))
+    layout = laid_out_like(context.original_call, call_args, sources, list(bound.values()))
+    return RewriteResult(cst.Call(func=built, **layout), tuple(notes))
 
 
-def laid_out_like(original: cst.Call, args: list[cst.Arg]) -> dict:
-    """Keep a call written one argument per line written that way after the rewrite."""
+def laid_out_like(original: cst.Call, args: list[cst.Arg], sources: list[cst.Arg], order: list[cst.Arg]) -> dict:
+    """Keep a call written one argument per line written that way after the rewrite.
+
+    ``sources[i]`` is the argument of the old call that ``args[i]`` comes from and ``order`` the
+    old call's arguments as written (``bind`` keeps that order). Each argument keeps the comment
+    lines above it and the comment at the end of its line; comments of arguments that moved
+    into the constructor or were dropped go with them.
+    """
     if not original.args or "\n" not in code_of(original.whitespace_before_args):
         return {"args": args}
-    commas = [arg.comma for arg in original.args]
-    between = commas[:-1] or commas
-    laid_out = [
-        arg.with_changes(comma=between[min(index, len(between) - 1)])
-        for index, arg in enumerate(args[:-1])
-    ]
-    laid_out.append(args[-1].with_changes(comma=commas[-1]))
-    return {"args": laid_out, "whitespace_before_args": original.whitespace_before_args}
+    opening = original.whitespace_before_args
+    if len(order) != len(original.args) or not isinstance(opening, cst.ParenthesizedWhitespace):
+        return {"args": args}
+    index = [next(k for k, arg in enumerate(order) if arg is source) for source in sources]
+    plain = cst.TrailingWhitespace()
+    afters = [arg.comma.whitespace_after if isinstance(arg.comma, cst.Comma) else None for arg in original.args]
+    last_arg = original.args[-1]
+    trailing_comma = isinstance(last_arg.comma, cst.Comma)
+    closing = afters[-1] if trailing_comma else last_arg.whitespace_after_arg
+    if not isinstance(closing, cst.ParenthesizedWhitespace):
+        return {"args": args}
+
+    def above(k: int) -> tuple:
+        before = opening if k == 0 else afters[k - 1]
+        return tuple(before.empty_lines) if isinstance(before, cst.ParenthesizedWhitespace) else ()
+
+    def end_of_line(k: int) -> cst.TrailingWhitespace:
+        after = afters[k] if afters[k] is not None else original.args[k].whitespace_after_arg
+        return after.first_line if isinstance(after, cst.ParenthesizedWhitespace) else plain
+
+    laid_out = []
+    for position, (arg, k) in enumerate(zip(args, index)):
+        if position < len(args) - 1:
+            after = opening.with_changes(first_line=end_of_line(k), empty_lines=above(index[position + 1]))
+            laid_out.append(arg.with_changes(comma=cst.Comma(whitespace_after=after)))
+        elif trailing_comma:
+            after = closing.with_changes(first_line=end_of_line(k), empty_lines=())
+            laid_out.append(arg.with_changes(comma=cst.Comma(whitespace_after=after)))
+        else:
+            after = closing.with_changes(first_line=end_of_line(k), empty_lines=())
+            laid_out.append(arg.with_changes(comma=cst.MaybeSentinel.DEFAULT, whitespace_after_arg=after))
+    first = opening.with_changes(empty_lines=above(index[0]))
+    return {"args": laid_out, "whitespace_before_args": first}
 
 
 def constructor_arguments(bound: dict[str, cst.Arg], cells: tuple[str, ...]) -> tuple[list[cst.Arg], list[str]]:
