@@ -73,10 +73,13 @@ def dump(notebook: NotebookSource, new_text: str, original: bytes) -> bytes:
     for index, text in sources.items():
         cell = notebook.document["cells"][index]
         old = cell["source"]
-        text = text if "".join(old if isinstance(old, list) else [old]).endswith("\n") else text.removesuffix("\n")
-        cell["source"] = text.splitlines(keepends=True) if isinstance(old, list) else text
+        old_text = "".join(old) if isinstance(old, list) else old
+        text = text if old_text.endswith("\n") else text.removesuffix("\n")
+        if text != old_text:  # an unchanged cell keeps its source exactly as it was split
+            cell["source"] = text.splitlines(keepends=True) if isinstance(old, list) else text
     indent = _detect_indent(original)
-    return (json.dumps(notebook.document, indent=indent, ensure_ascii=False) + "\n").encode("utf-8")
+    end = "\n" if original.endswith(b"\n") else ""
+    return (json.dumps(notebook.document, indent=indent, ensure_ascii=False) + end).encode("utf-8")
 
 
 def _cell_text(cell: dict, index: int) -> str:
@@ -91,7 +94,12 @@ def _cell_text(cell: dict, index: int) -> str:
 def _mask_ipython(source: str, masked: list[str]) -> str:
     lines = source.split("\n")
     if lines and lines[0].startswith("%%") and not lines[0].startswith(_PYTHON_CELL_MAGICS):
-        return "\n".join(_placeholder(line, masked, comment_only=True) for line in lines)
+        # The empty string after a final newline is no line: masking it would add one.
+        last = len(lines) - 1
+        return "\n".join(
+            line if index == last and not line else _placeholder(line, masked, comment_only=True)
+            for index, line in enumerate(lines)
+        )
     return "\n".join(_placeholder(line, masked) if _MAGIC_LINE.match(line) else line for line in lines)
 
 

@@ -34,6 +34,8 @@ class RewriteOutcome:
     rewritten: list[Finding] = field(default_factory=list)
     left: list[Finding] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # (site, note) pairs behind ``notes``, for callers that locate sites their own way (notebooks).
+    site_notes: list[tuple[Finding, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -82,7 +84,8 @@ def rewrite_source(
     module = imports.finish(module)
     outcome.text = module.code
     outcome.rewritten = transformer.done
-    outcome.notes = transformer.notes
+    outcome.site_notes = transformer.notes
+    outcome.notes = [f"line {finding.line}: {note}" for finding, note in transformer.notes]
     return outcome
 
 
@@ -129,7 +132,7 @@ class _Rewriter(cst.CSTTransformer, RewriteContext):
             self.todo.setdefault(finding.line, []).append(finding)
         self.imports = imports
         self.done: list[Finding] = []
-        self.notes: list[str] = []
+        self.notes: list[tuple[Finding, str]] = []
 
     def runtime_ref(self, name: str) -> cst.BaseExpression:
         return self.imports.reference(name)
@@ -147,7 +150,7 @@ class _Rewriter(cst.CSTTransformer, RewriteContext):
         self.original_call = original
         result = RULES_BY_CODE[finding.code].rewrite(updated, self)  # type: ignore[misc]
         self.done.append(finding)
-        self.notes.extend(f"line {finding.line}: {note}" for note in result.notes)
+        self.notes.extend((finding, note) for note in result.notes)
         return result.node
 
     def leave_Attribute(self, original: cst.Attribute, updated: cst.Attribute) -> cst.BaseExpression:
@@ -273,13 +276,32 @@ def _plan_python(plan: FileRewrite, codes: CodeFilter, annotate: bool) -> None:
 def _plan_notebook(plan: FileRewrite, codes: CodeFilter, annotate: bool) -> None:
     document = notebook.load(plan.old)
     plan.old_text = document.text
-    outcome = rewrite_source(document.text, plan.path, codes, annotate)
+    try:
+        outcome = rewrite_source(document.text, plan.path, codes, annotate)
+    except SyntaxError as error:
+        cell, line = document.locate(error.lineno or 0)
+        error.lineno = line
+        source = document.document["cells"][cell - 1].get("source", "") if cell else ""
+        source = "".join(source) if isinstance(source, list) else source
+        raise SourceError(f"cell {cell}: {describe_syntax_error(error, source)}") from None
     _record(plan, outcome)
+    # Say where sites are as the scan does: the cell, and the line within it.
+    plan.rewritten = [_in_cell(document, finding) for finding in outcome.rewritten]
+    plan.left = [_in_cell(document, finding) for finding in outcome.left]
+    plan.notes = [
+        "cell {} line {}: {}".format(*document.locate(finding.line), note) for finding, note in outcome.site_notes
+    ]
     if outcome.text != document.text:
         _check_parses(plan, outcome.text)
         plan.new = notebook.dump(document, outcome.text, plan.old)
         plan.old_text = plan.old.decode("utf-8")
         plan.new_text = plan.new.decode("utf-8")
+
+
+def _in_cell(document: notebook.NotebookSource, finding: Finding) -> Finding:
+    cell, line = document.locate(finding.line)
+    _, end_line = document.locate(finding.end_line)
+    return replace(finding, line=line, end_line=end_line, notebook_cell=cell)
 
 
 def _record(plan: FileRewrite, outcome: RewriteOutcome) -> None:

@@ -122,7 +122,9 @@ def _after_leading_imports(body: list[cst.BaseStatement]) -> int:
             break
         first = statement.body[0]
         is_docstring = index == 0 and isinstance(first, cst.Expr) and isinstance(first.value, cst.SimpleString)
-        if not (isinstance(first, (cst.Import, cst.ImportFrom)) or is_docstring):
+        # `pass` is what a notebook's `%magic` / `!shell` line reads as (rnnmigrate.notebook):
+        # the import goes below a leading `!pip install ...`, not above it.
+        if not (isinstance(first, (cst.Import, cst.ImportFrom, cst.Pass)) or is_docstring):
             break
         position = index + 1
     return position
