@@ -28,13 +28,13 @@ def _colored(diff: str) -> str:
 def print_summary(plans: list[FileRewrite], write_errors: list[FileError], applied: bool) -> None:
     """Counts, then every note and every site left for a person, one line each."""
     out = sys.stderr
-    changed = [plan for plan in plans if plan.changed]
-    rewritten = sum(len(plan.rewritten) for plan in plans)
+    failed = {error.path for error in write_errors}
+    # A file whose rewrite failed its check, or could not be written, counts no rewritten sites.
+    changed = [plan for plan in plans if plan.changed and not (applied and plan.path in failed)]
+    rewritten = sum(len(plan.rewritten) for plan in changed)
     left = [finding for plan in plans for finding in plan.left]
     verb = "rewrote" if applied else "would rewrite"
-    failed = {error.path for error in write_errors}
-    written = len([plan for plan in changed if plan.path not in failed])
-    out.write(f"{verb} {rewritten} sites in {written if applied else len(changed)} files; {len(left)} left for a person\n")
+    out.write(f"{verb} {rewritten} sites in {len(changed)} files; {len(left)} left for a person\n")
     for plan in plans:
         for note in plan.notes:
             out.write(f"  {plan.path}: {note}\n")

@@ -26,9 +26,12 @@ def write_atomically(path: str, data: bytes) -> None:
     is kept, and a symlink's target is written, not the link.
     """
     target = os.path.realpath(path)
-    if is_read_only(target):
+    try:
+        mode = stat.S_IMODE(os.stat(target).st_mode)
+    except OSError as error:  # gone or unreachable since it was read
+        raise WriteError(f"cannot write: {error.strerror or error}") from None
+    if not mode & stat.S_IWUSR:
         raise WriteError("read-only; not written")
-    mode = stat.S_IMODE(os.stat(target).st_mode)
     directory = os.path.dirname(target) or "."
     try:
         with _signals_held():
