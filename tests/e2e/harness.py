@@ -17,8 +17,12 @@ rewritten source from a temporary file and runs `build` eagerly, under
 from __future__ import annotations
 
 import importlib.util
+import os
+import pickle
+import subprocess
 import sys
 import tempfile
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -187,11 +191,50 @@ def worst(diffs_per_case: list[dict[str, float]]) -> tuple[str, float]:
     return name, value
 
 
-if __name__ == "__main__":
-    # Manual use: python harness.py PROGRAM.py MIGRATED.py
-    import os
+# ---------------------------------------------------------------- Keras 3 only process
 
-    os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
-    program, migrated = map(Path, sys.argv[1:3])
-    for i, case in enumerate(compare_program(program, migrated.read_text())):
-        print(f"case {i}: " + ", ".join(f"{k}={v:.2e}" for k, v in sorted(case.items())))
+
+def run_keras_in_clean_process(jobs: dict) -> dict:
+    """Run the Keras side of several programs in a fresh interpreter without legacy Keras.
+
+    The test session sets TF_USE_LEGACY_KERAS=1 for the TF1 side, which would hide
+    migrated code that still needs tf-keras. `jobs` maps a name to
+    (rewritten source, weights, input cases); the result maps it to the list of
+    output dicts, or to the error text when the program failed.
+    """
+    with tempfile.TemporaryDirectory(prefix="rnnmigrate_e2e_keras_") as folder:
+        payload, result = Path(folder) / "jobs.pkl", Path(folder) / "result.pkl"
+        payload.write_bytes(pickle.dumps(jobs))
+        environment = {k: v for k, v in os.environ.items() if k != "TF_USE_LEGACY_KERAS"}
+        environment.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+        finished = subprocess.run(
+            [sys.executable, __file__, "--keras-side", str(payload), str(result)],
+            env=environment, capture_output=True, text=True, timeout=600,
+        )
+        if finished.returncode != 0:
+            raise AssertionError(f"Keras-only process failed:\n{finished.stderr[-4000:]}")
+        return pickle.loads(result.read_bytes())
+
+
+def _keras_side_main(payload: Path, result: Path) -> None:
+    jobs = pickle.loads(payload.read_bytes())
+    results = {}
+    for stem, (source, weights, cases) in jobs.items():
+        try:
+            results[stem] = run_keras(load_source(source, stem), weights, cases)
+        except Exception:
+            results[stem] = traceback.format_exc()
+    if "tf_keras" in sys.modules:
+        raise SystemExit("the Keras side imported tf_keras")
+    result.write_bytes(pickle.dumps(results))
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--keras-side"]:
+        _keras_side_main(Path(sys.argv[2]), Path(sys.argv[3]))
+    else:
+        # Manual use: python harness.py PROGRAM.py MIGRATED.py
+        os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
+        program, migrated = map(Path, sys.argv[1:3])
+        for i, case in enumerate(compare_program(program, migrated.read_text())):
+            print(f"case {i}: " + ", ".join(f"{k}={v:.2e}" for k, v in sorted(case.items())))

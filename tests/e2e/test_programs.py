@@ -48,3 +48,28 @@ def test_rewritten_program_matches_tf1(program):
 
     name, value = harness.worst(diffs)
     assert value <= harness.TOLERANCE, f"{name} differs by {value:.3g}; all: {describe(diffs)}"
+
+
+@pytest.mark.slow
+def test_rewritten_programs_run_in_a_keras3_only_process():
+    """Same comparison, the Keras side in a process without TF_USE_LEGACY_KERAS or tf_keras."""
+    jobs, expected = {}, {}
+    for program in PROGRAMS:
+        module = harness.load_module(program)
+        cases = harness.input_cases(module)
+        tf1 = harness.run_tf1(module, cases)
+        jobs[program.stem] = (rewrite(program), tf1.weights, cases)
+        expected[program.stem] = tf1.outputs
+
+    results = harness.run_keras_in_clean_process(jobs)
+
+    problems = {}
+    for stem, outputs in results.items():
+        if isinstance(outputs, str):
+            problems[stem] = outputs
+            continue
+        diffs = [harness.max_abs_diffs(want, got) for want, got in zip(expected[stem], outputs)]
+        name, value = harness.worst(diffs)
+        if value > harness.TOLERANCE:
+            problems[stem] = f"{name} differs by {value:.3g}"
+    assert not problems, problems
