@@ -8,12 +8,16 @@
 # Everything is written under artifacts/ (git-ignored).
 #
 # Environment: PYTHON (default: python) must have rnnmigrate[test] installed;
-# STEPS (default 300) training steps; ARTIFACTS (default artifacts) output folder.
+# STEPS (default 300) training steps; ARTIFACTS (default: artifacts/ next to this script).
 set -euo pipefail
-cd "$(dirname "$0")"
+
+# PYTHON and ARTIFACTS given relative to the caller's directory stay valid after the cd.
 PYTHON=${PYTHON:-python}
-STEPS=${STEPS:-300}
+case "$PYTHON" in /* | "") ;; */*) PYTHON="$PWD/$PYTHON" ;; esac
+case "${ARTIFACTS:-}" in /* | "") ;; *) ARTIFACTS="$PWD/$ARTIFACTS" ;; esac
+cd "$(dirname "$0")"
 ARTIFACTS=${ARTIFACTS:-artifacts}
+STEPS=${STEPS:-300}
 export TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-2}
 
 # scan and rewrite exit 1 when they find something: that is expected here.
