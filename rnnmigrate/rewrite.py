@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import re
 from dataclasses import dataclass, field, replace
 
 import libcst as cst
@@ -111,6 +112,18 @@ def _findings(text: str, path: str, codes: CodeFilter) -> list[Finding]:
     return [finding for finding, keep in zip(_refine_cell_verdicts(marked), wanted) if keep]
 
 
+def todo_comment(finding: Finding) -> str:
+    """``# TODO(rnnmigrate): RNNxxx <reason>``, without the line numbers some reasons give.
+
+    Those numbers would be stale as soon as the comments are added (and a later run would
+    see a different comment and add it again); the API named is enough to find the site.
+    """
+    return f"{TODO_PREFIX}{finding.code} {_LINE_REFERENCE.sub('', finding.reason or '')}"
+
+
+_LINE_REFERENCE = re.compile(r" on line \d+")
+
+
 def _rewritable(finding: Finding) -> bool:
     return finding.verdict == "auto" and RULES_BY_CODE[finding.code].rewrite is not None
 
@@ -210,7 +223,7 @@ class _Rewriter(cst.CSTTransformer, RewriteContext):
             existing |= self.header_comments
         for line in sorted(lines):
             for finding in self.todo.pop(line):
-                comment = f"{TODO_PREFIX}{finding.code} {finding.reason}"
+                comment = todo_comment(finding)
                 if comment not in existing and comment not in {c.comment.value for c in comments}:
                     comments.append(cst.EmptyLine(indent=True, comment=cst.Comment(comment)))
         if not comments:
