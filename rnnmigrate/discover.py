@@ -33,8 +33,8 @@ class FileFilter:
     _exclude_spec: pathspec.PathSpec = field(init=False)
 
     def __post_init__(self) -> None:
-        self._include_spec = pathspec.PathSpec.from_lines("gitwildmatch", self.include)
-        self._exclude_spec = pathspec.PathSpec.from_lines("gitwildmatch", self.exclude)
+        self._include_spec = pathspec.GitIgnoreSpec.from_lines(self.include)
+        self._exclude_spec = pathspec.GitIgnoreSpec.from_lines(self.exclude)
 
     def wants(self, relative: str) -> bool:
         if relative.endswith(_DEFAULT_SUFFIXES):
@@ -54,7 +54,7 @@ def discover(paths: Iterable[str], file_filter: FileFilter) -> list[str]:
             raise DiscoveryError(f"{given}: no such file or directory")
         candidates = [given] if not os.path.isdir(given) else _walk(given, file_filter)
         for path in candidates:
-            key = os.path.normpath(path)
+            key = os.path.realpath(path)
             if key not in seen:
                 seen.add(key)
                 found.append(path)
@@ -62,7 +62,6 @@ def discover(paths: Iterable[str], file_filter: FileFilter) -> list[str]:
 
 
 def _walk(root: str, file_filter: FileFilter) -> Iterator[str]:
-    real_root = os.path.realpath(root)
     # (folder the .gitignore applies below, spec, path of the walked root relative to the .gitignore)
     ignores: list[tuple[str, pathspec.PathSpec, str]] = (
         _ancestor_ignores(root) if file_filter.respect_gitignore else []
@@ -87,8 +86,8 @@ def _walk(root: str, file_filter: FileFilter) -> Iterator[str]:
             if not file_filter.wants(relative) or _ignored(relative, ignores, file_filter):
                 continue
             path = os.path.join(directory, name)
-            if name in links and not _inside(os.path.realpath(path), real_root):
-                continue
+            if name in links and os.path.exists(path):
+                continue  # a target inside the tree is walked itself; one outside is never followed
             yield path
 
 
@@ -132,7 +131,3 @@ def _read_gitignore(path: str) -> pathspec.PathSpec | None:
             return pathspec.GitIgnoreSpec.from_lines(handle)
     except OSError:
         return None
-
-
-def _inside(path: str, root: str) -> bool:
-    return Path(path).is_relative_to(root)

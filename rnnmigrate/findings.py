@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
 Verdict = Literal["auto", "manual"]
@@ -63,8 +64,16 @@ class CellInfo:
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["children"] = [child.to_dict() for child in self.children]
-        del data["alternatives"]
+        del data["alternatives"], data["column"]  # internal: how the scan links cells to calls
         return data
+
+    def moved(self, line_of: Callable[[int], int]) -> CellInfo:
+        """The same cell with its lines mapped (a notebook's joined module -> its cell)."""
+        return replace(
+            self,
+            line=line_of(self.line) if self.line is not None else None,
+            children=tuple(child.moved(line_of) for child in self.children),
+        )
 
 
 @dataclass(frozen=True)

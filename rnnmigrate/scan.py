@@ -117,7 +117,8 @@ def _scan_notebook(path: str, data: bytes, codes: CodeFilter) -> FileResult:
     for finding in findings:
         cell, line = document.locate(finding.line)
         _, end_line = document.locate(finding.end_line)
-        located.append(_with(finding, line=line, end_line=end_line, notebook_cell=cell))
+        cells = tuple(info.moved(lambda joined: document.locate(joined)[1]) for info in finding.cells)
+        located.append(_with(finding, line=line, end_line=end_line, notebook_cell=cell, cells=cells))
     return FileResult(path, located, parsed=True)
 
 

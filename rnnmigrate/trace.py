@@ -54,6 +54,7 @@ class CellTracer:
         self._scopes: dict[int, _Scope] = {}
         self._class_attributes: dict[str, list[ast.expr]] = defaultdict(list)
         self._class_methods: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
+        self._local_classes = {node.name for node in nodes if isinstance(node, ast.ClassDef)}
         self._index(nodes)
 
     # -- public -----------------------------------------------------------------
@@ -114,6 +115,8 @@ class CellTracer:
                 return unknown(f"{helper.name}() returns no cell", call.lineno)
             traced = [self.trace(value, depth + 1) for value in returns]
             return self._merge(traced[-1], traced[:-1])
+        if isinstance(call.func, ast.Name) and call.func.id in self._local_classes:
+            return unknown(f"`{call.func.id}` is a class defined in this file, not a TF1 cell", call.lineno)
         return unknown(f"the cell comes from `{_short(call.func)}()`, defined outside this file", call.lineno)
 
     def _trace_name(self, name: ast.Name, depth: int) -> CellInfo:

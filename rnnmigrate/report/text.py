@@ -17,5 +17,5 @@ def summary_line(report: ScanReport) -> str:
     return (
         f"{summary['findings']} findings ({summary['auto']} auto, {summary['manual']} manual) "
         f"in {summary['files_with_findings']} files; {summary['files_discovered']} files checked, "
-        f"{summary['files_parsed']} parsed, {summary['errors']} could not be read"
+        f"{summary['files_parsed']} parsed, {summary['errors']} could not be scanned"
     )

@@ -42,6 +42,8 @@ def normalize(qualified: str) -> str:
 
 def display(qualified: str) -> str:
     """The API as users write it: ``tf.nn.dynamic_rnn``."""
+    if qualified.startswith("tensorflow.python."):
+        return qualified
     if qualified == "tensorflow" or qualified.startswith("tensorflow."):
         return "tf" + qualified[len("tensorflow") :]
     return qualified

@@ -107,7 +107,7 @@ def rnn_differences(bound: dict[str, ast.expr], cells: tuple[CellInfo, ...]) -> 
     tags = ["padding"] if is_set(bound, "sequence_length") else []
     if is_set(bound, "time_major"):
         tags.append("time-major")
-    if any(name.startswith("initial_state") for name in bound):
+    if any(is_set(bound, name) for name in bound if name.startswith("initial_state")):
         tags.append("state-structure")
     for cell in cells:
         tags.extend(tag for tag in cell.all_differences() if tag not in tags)

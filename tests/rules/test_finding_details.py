@@ -55,7 +55,7 @@ def test_columns_count_characters_not_utf8_bytes():
     [
         ("import tensorflow as tf\ntf.nn.dynamic_rnn(c, x)", "RNN001", "tf.nn.dynamic_rnn"),
         ("import tensorflow.compat.v1 as tf\ntf.nn.dynamic_rnn(c, x)", "RNN001", "tf.compat.v1.nn.dynamic_rnn"),
-        ("from tensorflow.python.ops import rnn\nrnn.dynamic_rnn(c, x)", "RNN001", "tf.python.ops.rnn.dynamic_rnn"),
+        ("from tensorflow.python.ops import rnn\nrnn.dynamic_rnn(c, x)", "RNN001", "tensorflow.python.ops.rnn.dynamic_rnn"),
         ("from tensorflow.contrib import rnn\nrnn.static_rnn(c, x)", "RNN003", "tf.contrib.rnn.static_rnn"),
         ("import tensorflow as tf\ntf.nn.rnn(c, x)", "RNN003", "tf.nn.rnn"),
         ("import keras\nkeras.layers.CuDNNGRU(4)", "RNN109", "keras.layers.CuDNNGRU"),

@@ -79,7 +79,7 @@ def test_text_report_has_one_line_per_bad_file_and_counts_them(bad_tree: Path):
     assert len(error_lines) == len(BAD_FILES) + 1
     assert "./pkg/py2_print.py: error: Python 2 syntax (print statement) on line 3; port the file to Python 3 first" in lines
     assert "./pkg/dangling.py: error: cannot read: No such file or directory" in lines
-    assert lines[-1].endswith(f"{len(BAD_FILES) + 1} could not be read")
+    assert lines[-1].endswith(f"{len(BAD_FILES) + 1} could not be scanned")
     assert result.stderr == ""
 
 

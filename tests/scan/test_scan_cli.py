@@ -94,7 +94,7 @@ def test_text_report_ends_with_the_summary(project: Path):
     write(project, "d.py", "import os\nprint(os.getcwd())\n")  # cannot hold a finding: not even parsed
     result = run_scan(".", "--format", "text")
     assert result.stdout.splitlines()[-1] == (
-        "3 findings (2 auto, 1 manual) in 2 files; 4 files checked, 3 parsed, 0 could not be read"
+        "3 findings (2 auto, 1 manual) in 2 files; 4 files checked, 3 parsed, 0 could not be scanned"
     )
 
 

@@ -110,7 +110,7 @@ def test_symlinks_out_of_the_tree_are_not_followed(project: Path, tmp_path_facto
     (tree / "link_to_dir").symlink_to(outside / "pkg", target_is_directory=True)
     (tree / "inside_link.py").symlink_to(tree / "own.py")
     found = names(discover(["tree"], FileFilter()), project)
-    assert found == ["tree/inside_link.py", "tree/own.py"]
+    assert found == ["tree/own.py"]
     result = run_scan("tree", "--format", "text")
     assert "secret.py" not in result.stdout and "deep.py" not in result.stdout
     assert "link_to" not in result.stdout

@@ -17,7 +17,7 @@ FINDING_KEYS = {
     "path", "line", "column", "end_line", "end_column", "notebook_cell", "code", "rule", "api",
     "verdict", "reason", "arguments", "differences", "rnn_cells",
 }  # fmt: skip
-CELL_KEYS = {"kind", "api", "line", "column", "arguments", "children", "repeat", "problem", "differences"}
+CELL_KEYS = {"kind", "api", "line", "arguments", "children", "repeat", "problem", "differences"}
 SUMMARY_KEYS = {
     "files_discovered", "files_parsed", "files_with_findings", "findings", "auto", "manual", "errors",
     "by_api", "by_code",
