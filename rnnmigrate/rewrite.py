@@ -82,7 +82,10 @@ def rewrite_source(
     imports = RuntimeImports(ast.parse(text), auto)
     transformer = _Rewriter(auto, left if annotate else [], imports)
     module = wrapper.visit(transformer)
-    module = imports.finish(module)
+    try:
+        module = imports.finish(module)  # parses the new code to count the names it uses
+    except SyntaxError as error:  # the rewrite broke the code, not the input: say so
+        raise SourceError(_does_not_parse(error)) from None
     outcome.text = module.code
     outcome.rewritten = transformer.done
     outcome.site_notes = transformer.notes
@@ -273,6 +276,9 @@ def plan_file(
         plan.error = FileError(path, describe_syntax_error(error, plan.old_text))
     except RecursionError:
         plan.error = FileError(path, "too deeply nested to parse")
+    except Exception as error:  # a bug in a rule's rewrite must not stop the other files
+        plan.error = FileError(path, f"internal error while rewriting ({type(error).__name__}: {error}); file left unchanged")
+        plan.new = None
     return plan
 
 
@@ -328,7 +334,11 @@ def _check_parses(plan: FileRewrite, text: str) -> None:
     try:
         ast.parse(text)
     except SyntaxError as error:
-        raise SourceError(f"the rewritten code does not parse ({error.msg} on line {error.lineno}); file left unchanged") from None
+        raise SourceError(_does_not_parse(error)) from None
+
+
+def _does_not_parse(error: SyntaxError) -> str:
+    return f"the rewritten code does not parse ({error.msg} on line {error.lineno}); file left unchanged"
 
 
 def apply(plan: FileRewrite) -> FileError | None:
