@@ -1,0 +1,190 @@
+"""Rewriting .ipynb files: code cells rewritten, everything else (outputs, metadata, ids, other
+cells, IPython lines) untouched, the result valid nbformat JSON, and a second run a no-op."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from pathlib import Path
+
+import pytest
+from rewrite_helpers import AUTO, leftovers, run, write
+
+nbformat = pytest.importorskip("nbformat")
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output  # noqa: E402
+
+SETUP = "%matplotlib inline\n!pip install rnnmigrate\nimport tensorflow as tf\nimport numpy as np"
+MODEL = (
+    "cell = tf.nn.rnn_cell.LSTMCell(64)\n"
+    "outputs, state = tf.nn.dynamic_rnn(cell, x, dtype=tf.float32, scope='enc')\n"
+    "%time session_run(outputs)\n"
+    "files = !ls data\n"
+    "tf.nn.dynamic_rnn?"
+)
+MANUAL = "nas = tf.contrib.rnn.NASCell(8)\nif nas:\n    %timeit nas.zero_state(1, tf.float32)\n"
+TIMED = "%%time\nmore, _ = tf.nn.dynamic_rnn(tf.nn.rnn_cell.GRUCell(4), outputs, dtype=tf.float32)\n"
+BASH = "%%bash\necho 'tf.nn.dynamic_rnn(cell, x)'\n"
+
+
+def make_notebook() -> nbformat.NotebookNode:
+    notebook = new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    notebook.cells = [
+        new_markdown_cell("# A TF1 model\nUses `tf.nn.dynamic_rnn(cell, x)`.", id="intro"),
+        new_code_cell(SETUP, id="setup", execution_count=1, metadata={"tags": ["setup"]}),
+        new_code_cell(
+            MODEL,
+            id="model",
+            execution_count=2,
+            metadata={"collapsed": False, "scrolled": True},
+            outputs=[new_output("stream", name="stdout", text="CPU times: 1 s\n")],
+        ),
+        new_code_cell(MANUAL, id="manual", execution_count=3),
+        new_code_cell(TIMED, id="timed"),
+        new_code_cell(BASH, id="shell", outputs=[new_output("execute_result", data={"text/plain": "'x'"}, execution_count=5)]),
+        new_code_cell("", id="empty"),
+    ]
+    return notebook
+
+
+@pytest.fixture
+def notebook_path(project: Path) -> Path:
+    path = project / "model.ipynb"
+    nbformat.write(make_notebook(), str(path))
+    return path
+
+
+def cells(path: Path) -> list[dict]:
+    return json.loads(path.read_text(encoding="utf-8"))["cells"]
+
+
+def source(cell: dict) -> str:
+    return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+
+
+def test_code_cells_are_rewritten_and_everything_else_kept(notebook_path: Path):
+    before = cells(notebook_path)
+    result = run("--apply", "model.ipynb")
+    assert result.exit_code == 1
+    after = cells(notebook_path)
+    assert [cell["id"] for cell in after] == ["intro", "setup", "model", "manual", "timed", "shell", "empty"]
+    for old, new in zip(before, after):
+        assert {key: value for key, value in old.items() if key != "source"} == {
+            key: value for key, value in new.items() if key != "source"
+        }
+    # tf is still used by the manual cell: its import stays; the runtime's goes after the block
+    assert source(after[1]) == SETUP + "\nfrom rnnmigrate.layers import DynamicRNN, GRUCell, LSTMCell"
+    assert source(after[2]) == (
+        "cell = LSTMCell(64)\n"
+        "outputs, state = DynamicRNN(cell, name='enc')(x)\n"
+        "%time session_run(outputs)\n"
+        "files = !ls data\n"
+        "tf.nn.dynamic_rnn?"
+    )
+    assert source(after[4]) == "%%time\nmore, _ = DynamicRNN(GRUCell(4))(outputs)\n"
+    for index in (0, 3, 5, 6):  # markdown, manual, %%bash and empty cells: untouched
+        assert after[index]["source"] == before[index]["source"]
+    everything = "\n".join(source(cell) for cell in after)
+    assert everything.count("from rnnmigrate.layers import") == 1
+    assert not leftovers(notebook_path.parent)
+
+
+def test_result_is_a_valid_notebook(notebook_path: Path):
+    run("--apply", "--annotate", "model.ipynb")
+    notebook = nbformat.read(str(notebook_path), as_version=4)
+    nbformat.validate(notebook)
+    assert "# TODO(rnnmigrate): RNN107 NASCell" in notebook.cells[3].source
+
+
+def test_ipython_lines_survive_exactly(notebook_path: Path):
+    run("--apply", "--annotate", "model.ipynb")
+    text = "".join(source(cell) for cell in cells(notebook_path))
+    for line in (
+        "%matplotlib inline\n",
+        "!pip install rnnmigrate\n",
+        "%time session_run(outputs)\n",
+        "files = !ls data\n",
+        "tf.nn.dynamic_rnn?",
+        "    %timeit nas.zero_state(1, tf.float32)\n",
+        "%%time\n",
+        "%%bash\necho 'tf.nn.dynamic_rnn(cell, x)'\n",
+    ):
+        assert line in text
+    assert "rnnmigrate-ipython" not in text and "rnnmigrate-notebook-cell" not in text
+
+
+def test_runtime_import_goes_after_the_install_line(notebook_path: Path):
+    run("--apply", "model.ipynb")
+    lines = source(cells(notebook_path)[1]).splitlines()
+    assert lines.index("from rnnmigrate.layers import DynamicRNN, GRUCell, LSTMCell") > lines.index("!pip install rnnmigrate")
+
+
+def test_only_changed_source_lines_differ_in_the_file(notebook_path: Path):
+    old = notebook_path.read_text(encoding="utf-8").splitlines()
+    run("--apply", "model.ipynb")
+    new = notebook_path.read_text(encoding="utf-8").splitlines()
+    changed = [line for line in difflib.ndiff(old, new) if line[:2] in ("- ", "+ ")]
+    assert changed
+    assert all(re.fullmatch(r'[-+]\s+".*",?', line) for line in changed), changed
+
+
+def test_second_run_changes_nothing(notebook_path: Path):
+    run("--apply", "--annotate", "model.ipynb")
+    once = notebook_path.read_bytes()
+    assert run("--check", "--annotate", "model.ipynb").exit_code == 0
+    run("--apply", "--annotate", "model.ipynb")
+    assert notebook_path.read_bytes() == once
+
+
+def test_diff_mode_writes_nothing(notebook_path: Path):
+    before = notebook_path.read_bytes()
+    result = run("model.ipynb")
+    assert result.stdout.startswith("--- a/model.ipynb\n+++ b/model.ipynb\n")
+    assert '+    "cell = LSTMCell(64)\\n",\n' in result.stdout
+    assert notebook_path.read_bytes() == before
+
+
+def test_summary_names_cells_and_lines_as_scan_does(notebook_path: Path):
+    result = run("model.ipynb")
+    lines = result.stderr.splitlines()
+    assert lines[0] == "would rewrite 4 sites in 1 files; 1 left for a person"
+    assert "  model.ipynb: cell 3 line 2: dropped `dtype=` (float32 is implied)" in lines
+    assert "  manual model.ipynb:1:7 (cell 4): RNN107 NASCell existed only in tf.contrib; Keras 3 has no equivalent cell" in lines
+
+
+def test_string_sources_and_two_space_indent_are_kept(project: Path):
+    document = {
+        "cells": [
+            {"cell_type": "code", "execution_count": None, "id": "a1", "metadata": {}, "outputs": [], "source": AUTO},
+            {"cell_type": "code", "execution_count": None, "id": "a2", "metadata": {}, "outputs": [], "source": "x = 1\ny = 2"},
+        ],
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    path = write(project, "two.ipynb", json.dumps(document, indent=2) + "\n")
+    run("--apply", "two.ipynb")
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith('{\n  "cells": [\n    {\n')
+    new = json.loads(text)
+    assert isinstance(new["cells"][0]["source"], str)
+    assert new["cells"][0]["source"].startswith("from rnnmigrate.layers import DynamicRNN, GRUCell\n")
+    assert new["cells"][1]["source"] == "x = 1\ny = 2"
+    nbformat.validate(nbformat.reads(text, as_version=4))
+
+
+def test_broken_notebooks_are_reported_and_the_rest_proceed(project: Path):
+    write(project, "a_truncated.ipynb", '{"cells": [{"cell_type": "code", "source": "import tensorflow as tf\\nx = tf.nn.dynamic_rnn')
+    bad_cell = make_notebook()
+    bad_cell.cells[2].source = "import tensorflow as tf\nx = tf.nn.dynamic_rnn(cell, x\n"
+    nbformat.write(bad_cell, str(project / "b_syntax.ipynb"))
+    write(project, "c_model.py", AUTO)
+    before = {name: (project / name).read_bytes() for name in ("a_truncated.ipynb", "b_syntax.ipynb")}
+    result = run("--apply", ".")
+    errors = [line for line in result.stderr.splitlines() if line.startswith("  error")]
+    assert len(errors) == 2
+    assert errors[0].startswith("  error ./a_truncated.ipynb: not a valid notebook: ")
+    assert errors[1].startswith("  error ./b_syntax.ipynb: cell 3: syntax error on line 2")
+    for name, data in before.items():
+        assert (project / name).read_bytes() == data
+    assert (project / "c_model.py").read_text().startswith("from rnnmigrate.layers import")
