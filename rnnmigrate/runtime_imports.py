@@ -45,14 +45,23 @@ class RuntimeImports:
         return True
 
     def finish(self, module: cst.Module) -> cst.Module:
-        still_used = _name_loads(ast.parse(module.code))
-        # A TF name the rewrite stopped using: the callee of a rewritten site, or the `tf` of a
-        # dropped `dtype=tf.float32`. Imports that were unused before are left alone.
-        unused = {name for name in self.table.bindings if self.references.get(name) and not still_used.get(name)}
-        dropped = unused | self.replaced
-        if dropped:
-            module = module.visit(_DropImports(dropped))
-        return _add_runtime_import(module, self.used, self.qualified_access)
+        # A TF name the rewrite stopped using: the callee of a rewritten site, the `tf` of a
+        # dropped `dtype=tf.float32`, a `rnn_cell = tf.nn.rnn_cell` alias and then the import
+        # that alias used. Imports that were unused before are left alone.
+        dropped: set[str] = set()
+        pending = set(self.replaced)
+        while True:
+            still_used = _name_loads(ast.parse(module.code))
+            pending |= {
+                name
+                for name in self.table.bindings
+                if self.references.get(name) and not still_used.get(name) and name not in dropped
+            }
+            if not pending:
+                return _add_runtime_import(module, self.used, self.qualified_access)
+            module = module.visit(_DropImports(pending))
+            dropped |= pending
+            pending = set()
 
 
 def _add_runtime_import(module: cst.Module, names: set[str], qualified: bool) -> cst.Module:
@@ -159,7 +168,18 @@ class _DropImports(cst.CSTTransformer):
         return updated.with_changes(names=kept)
 
     def leave_SimpleStatementLine(self, original, updated):
-        return cst.RemoveFromParent() if not updated.body else updated
+        if not updated.body or self._is_dropped_alias(updated):
+            return cst.RemoveFromParent()
+        return updated
+
+    def _is_dropped_alias(self, line: cst.SimpleStatementLine) -> bool:
+        """``rnn_cell = tf.nn.rnn_cell``, an alias of a TF module the rewrite stopped using."""
+        if len(line.body) != 1 or not isinstance(line.body[0], cst.Assign):
+            return False
+        assign = line.body[0]
+        if len(assign.targets) != 1 or not isinstance(assign.targets[0].target, cst.Name):
+            return False
+        return assign.targets[0].target.value in self.names and isinstance(assign.value, (cst.Attribute, cst.Name))
 
 
 def _last_comma(own, last):
