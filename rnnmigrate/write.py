@@ -23,11 +23,12 @@ def write_atomically(path: str, data: bytes) -> None:
 
     The rename is atomic; SIGINT and SIGTERM are held back while it happens, so the
     temporary file is always removed and ``path`` is never half written. The file mode
-    is kept, and a symlink's target is written, not the link.
+    and, where permitted, its owner are kept; a symlink's target is written, not the link.
     """
     target = os.path.realpath(path)
     try:
-        mode = stat.S_IMODE(os.stat(target).st_mode)
+        status = os.stat(target)
+        mode = stat.S_IMODE(status.st_mode)
     except OSError as error:  # gone or unreachable since it was read
         raise WriteError(f"cannot write: {error.strerror or error}") from None
     if not mode & stat.S_IWUSR:
@@ -42,6 +43,7 @@ def write_atomically(path: str, data: bytes) -> None:
                     stream.flush()
                     os.fsync(stream.fileno())
                 os.chmod(temporary, mode)
+                _keep_owner(temporary, status)
                 os.replace(temporary, target)
             except BaseException:
                 _remove_quietly(temporary)
@@ -58,6 +60,15 @@ def _signals_held():
         yield
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def _keep_owner(path: str, original: os.stat_result) -> None:
+    """Give the new file the old one's owner; only root may, and only root needs to."""
+    if (original.st_uid, original.st_gid) != (os.getuid(), os.getgid()):
+        try:
+            os.chown(path, original.st_uid, original.st_gid)
+        except PermissionError:
+            pass
 
 
 def _remove_quietly(path: str) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rnnmigrate.rules.base import CELL_MODULES, Assessment, Rule, Site, names_in
-from rnnmigrate.rules.cells import as_assessment, cell_info
+from rnnmigrate.rules.cells import as_assessment, bind_cell, cell_info
 
 REASONS = {
     "ResidualWrapper": "ResidualWrapper adds the cell's input to its output; compose it by hand around an "
@@ -13,8 +13,19 @@ REASONS = {
 }
 
 
+SIGNATURES = {
+    "ResidualWrapper": ("cell", "residual_fn"),
+    "DeviceWrapper": ("cell", "device"),
+}
+
+
 def assess(site: Site) -> Assessment:
-    return as_assessment(cell_info(site, {}, REASONS[site.short_name]))
+    """Manual; the wrapped cell is traced too, so that it is reported as running in here."""
+    bound = bind_cell(site, SIGNATURES)
+    if not isinstance(bound, dict):
+        return as_assessment(bound)
+    inner = (site.tracer.trace(bound["cell"]),) if "cell" in bound else ()
+    return as_assessment(cell_info(site, bound, REASONS[site.short_name], children=inner))
 
 
 RULE = Rule(

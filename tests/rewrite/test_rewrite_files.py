@@ -12,7 +12,7 @@ import libcst as cst
 import pytest
 from rewrite_helpers import AUTO, AUTO_REWRITTEN, CLEAN, MANUAL, leftovers, run, snapshot, write
 
-from rnnmigrate.rewrite import plan_file, rewrite_source
+from rnnmigrate.rewrite import apply, plan_file, rewrite_source
 from rnnmigrate.rules import RULES_BY_CODE
 
 
@@ -310,3 +310,13 @@ def test_clean_and_manual_files_are_not_rewritten_at_all(project: Path):
     run("--apply", ".")
     after = [os.stat(path) for path in paths]
     assert [(s.st_ino, s.st_mtime_ns) for s in before] == [(s.st_ino, s.st_mtime_ns) for s in after]
+
+
+@pytest.mark.skipif(os.getuid() != 0, reason="only root can hand a file to another owner")
+def test_apply_keeps_the_file_owner(tmp_path):
+    target = tmp_path / "model.py"
+    target.write_text(AUTO)
+    os.chown(target, 12345, 23456)
+    assert apply(plan_file(str(target))) is None
+    assert "DynamicRNN" in target.read_text()
+    assert (target.stat().st_uid, target.stat().st_gid) == (12345, 23456)

@@ -8,11 +8,10 @@ import json
 import re
 from pathlib import Path
 
+import nbformat
 import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 from rewrite_helpers import AUTO, leftovers, run, write
-
-nbformat = pytest.importorskip("nbformat")
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output  # noqa: E402
 
 SETUP = "%matplotlib inline\n!pip install rnnmigrate\nimport tensorflow as tf\nimport numpy as np"
 MODEL = (
