@@ -1,14 +1,25 @@
 """Keras 3 cells that take TF1's ``tf.nn.rnn_cell`` constructor arguments.
 
 Each cell is (a subclass of) the Keras cell with the same math, so its weights
-are ordinary Keras weights.  Two extra methods split a step in two so that
-``DynamicRNN`` can run the input projection for all time steps at once:
+are ordinary Keras weights.  Two extra methods split a step so that
+``DynamicRNN`` can schedule its parts, with the weights read (and sliced) once,
+outside the loop:
 
-* ``project_inputs(x)``: ``x @ kernel + bias`` (no dependence on the state);
-* ``recurrent_step(projected_x, states)``: the rest of one step.
+* ``make_input_projection()``: ``project(x) = x @ kernel + bias``, which does
+  not depend on the state;
+* ``make_recurrent_step()``: ``step(projected_x, states) -> (output, states)``.
 
-``call`` is exactly ``recurrent_step(project_inputs(x), states)``, so the cells
-also work unchanged inside ``keras.layers.RNN``.
+``call`` is ``step(project(x), states)``, so the cells also work unchanged
+inside ``keras.layers.RNN``.  DynamicRNN's loop runs several steps per
+iteration; the input projections are off the recurrent chain there, so they
+overlap with it.  ``project_unrolled_steps_together`` (LSTM) projects the inputs
+of all steps of an iteration in one matmul, which was measured faster for the
+LSTM's wide kernel; for GRU and basic RNN one matmul per step was faster.
+(Projecting every time step before the loop, or TF1's per-step
+``concat([x, h]) @ W``, were both measured slower on CPU; bench/bench_layers.py.)
+
+``output_is_first_state``: the step's output is ``states[0]`` (h), which lets
+``DynamicRNN`` skip recording it twice.
 """
 
 from __future__ import annotations
@@ -124,26 +135,21 @@ class PerGateConstant(keras.initializers.Initializer):
         return {"gate_values": self.gate_values}
 
 
-def affine(inputs: tf.Tensor, kernel: Any, bias: Any) -> tf.Tensor:
-    """``inputs @ kernel + bias`` over any number of leading dimensions."""
-    if inputs.shape.rank == 2:
-        outputs = tf.matmul(inputs, kernel)
-    else:
-        flat = tf.reshape(inputs, [-1, tf.shape(inputs)[-1]])
-        outputs = tf.reshape(
-            tf.matmul(flat, kernel),
-            tf.concat([tf.shape(inputs)[:-1], tf.shape(kernel)[-1:]], axis=0),
-        )
-        outputs.set_shape(inputs.shape[:-1].concatenate(kernel.shape[-1:]))
-    if bias is not None:
-        outputs = tf.nn.bias_add(outputs, bias)
-    return outputs
+def dense(inputs: tf.Tensor, kernel: tf.Tensor, bias: Any) -> tf.Tensor:
+    outputs = tf.matmul(inputs, kernel)
+    return outputs if bias is None else tf.nn.bias_add(outputs, bias)
+
+
+def _read(variable: Any) -> Any:
+    return None if variable is None else tf.convert_to_tensor(variable)
 
 
 class TF1CellMixin:
     """What every runtime cell adds to its Keras base: TF1 naming and state helpers."""
 
     default_tf1_scope_name = ""
+    output_is_first_state = True
+    project_unrolled_steps_together = False
 
     def _init_tf1(self, name: str | None, tf1_scope_name: str | None) -> None:
         self.tf1_scope_name = tf1_scope_name or name or self.default_tf1_scope_name
@@ -152,6 +158,14 @@ class TF1CellMixin:
     def has_fast_path(self) -> bool:
         """False when Keras's own ``dropout``/``recurrent_dropout`` are in use."""
         return not (getattr(self, "dropout", 0.0) or getattr(self, "recurrent_dropout", 0.0))
+
+    def make_input_projection(self) -> Callable:
+        kernel, bias = _read(self.kernel), _read(self.bias)
+        return lambda inputs: dense(inputs, kernel, bias)
+
+    def step_once(self, inputs: tf.Tensor, states: list) -> tuple[tf.Tensor, list]:
+        """One whole step on Keras-ordered ``states``."""
+        return self.make_recurrent_step()(self.make_input_projection()(inputs), states)
 
     def zero_state(self, batch_size: Any, dtype: Any = "float32") -> Any:
         """TF1's ``cell.zero_state(batch_size, dtype)``: zeros in TF1's structure."""
@@ -188,18 +202,20 @@ class BasicRNNCell(TF1CellMixin, keras.layers.SimpleRNNCell):
         )
         self._init_tf1(name, tf1_scope_name)
 
-    def project_inputs(self, inputs: tf.Tensor) -> tf.Tensor:
-        return affine(inputs, self.kernel, self.bias)
+    def make_recurrent_step(self) -> Callable:
+        recurrent_kernel, activation = _read(self.recurrent_kernel), self.activation
 
-    def recurrent_step(self, projected: tf.Tensor, states: list) -> tuple[tf.Tensor, list]:
-        h = self.activation(projected + tf.matmul(states[0], self.recurrent_kernel))
-        return h, [h]
+        def step(projected: tf.Tensor, states: list) -> tuple[tf.Tensor, list]:
+            h = activation(projected + tf.matmul(states[0], recurrent_kernel))
+            return h, [h]
+
+        return step
 
     def call(self, inputs: Any, states: Any, training: bool = False) -> Any:
         if not self.has_fast_path:
             return super().call(inputs, states, training=training)
         nested = isinstance(states, (list, tuple))
-        h, new_states = self.recurrent_step(self.project_inputs(inputs), list(states) if nested else [states])
+        h, new_states = self.step_once(inputs, list(states) if nested else [states])
         return h, (new_states if nested else h)
 
     def get_config(self) -> dict:
@@ -242,16 +258,20 @@ class _LSTMBase(TF1CellMixin, keras.layers.LSTMCell):
         self.forget_bias = float(forget_bias)
         self._init_tf1(name, tf1_scope_name)
 
-    def project_inputs(self, inputs: tf.Tensor) -> tf.Tensor:
-        return affine(inputs, self.kernel, self.bias)
+    project_unrolled_steps_together = True
 
-    def recurrent_step(self, projected: tf.Tensor, states: list) -> tuple[tf.Tensor, list]:
-        h_prev, c_prev = states
-        z = projected + tf.matmul(h_prev, self.recurrent_kernel)
-        z_i, z_f, z_c, z_o = tf.split(z, 4, axis=1)
-        c = self.recurrent_activation(z_f) * c_prev + self.recurrent_activation(z_i) * self.activation(z_c)
-        h = self.recurrent_activation(z_o) * self.activation(c)
-        return h, [h, c]
+    def make_recurrent_step(self) -> Callable:
+        recurrent_kernel = _read(self.recurrent_kernel)
+        sigmoid, activation = self.recurrent_activation, self.activation
+
+        def step(projected: tf.Tensor, states: list) -> tuple[tf.Tensor, list]:
+            h_prev, c_prev = states
+            z_i, z_f, z_c, z_o = tf.split(projected + tf.matmul(h_prev, recurrent_kernel), 4, axis=1)
+            c = sigmoid(z_f) * c_prev + sigmoid(z_i) * activation(z_c)
+            h = sigmoid(z_o) * activation(c)
+            return h, [h, c]
+
+        return step
 
     def call(self, inputs: Any, states: Any, training: bool = False) -> Any:
         """One step; ``states`` is Keras's ``[h, c]`` or TF1's ``LSTMStateTuple(c, h)``.
@@ -262,7 +282,7 @@ class _LSTMBase(TF1CellMixin, keras.layers.LSTMCell):
         tf1_style = isinstance(states, LSTMStateTuple)
         keras_states = [states.h, states.c] if tf1_style else list(states)
         if self.has_fast_path:
-            output, new_states = self.recurrent_step(self.project_inputs(inputs), keras_states)
+            output, new_states = self.step_once(inputs, keras_states)
         else:
             output, new_states = super().call(inputs, keras_states, training=training)
         if tf1_style:
@@ -421,25 +441,27 @@ class GRUCell(TF1CellMixin, keras.layers.GRUCell):
         self.tf1_bias_initializer = bias_initializer
         self._init_tf1(name, tf1_scope_name)
 
-    def project_inputs(self, inputs: tf.Tensor) -> tf.Tensor:
-        return affine(inputs, self.kernel, self.bias)
+    def make_recurrent_step(self) -> Callable:
+        """Reset before the matmul: gates from ``h``, candidate from ``r * h``."""
+        gates = 2 * self.units
+        recurrent_kernel = _read(self.recurrent_kernel)
+        recurrent_gates_kernel, recurrent_candidate_kernel = recurrent_kernel[:, :gates], recurrent_kernel[:, gates:]
+        sigmoid, activation = self.recurrent_activation, self.activation
 
-    def recurrent_step(self, projected: tf.Tensor, states: list) -> tuple[tf.Tensor, list]:
-        h_prev = states[0]
-        units = self.units
-        gate_inputs = projected[:, : 2 * units] + tf.matmul(h_prev, self.recurrent_kernel[:, : 2 * units])
-        z, r = tf.split(self.recurrent_activation(gate_inputs), 2, axis=1)
-        candidate = self.activation(
-            projected[:, 2 * units :] + tf.matmul(r * h_prev, self.recurrent_kernel[:, 2 * units :])
-        )
-        h = z * h_prev + (1 - z) * candidate
-        return h, [h]
+        def step(projected: tf.Tensor, states: list) -> tuple[tf.Tensor, list]:
+            h_prev = states[0]
+            z, r = tf.split(sigmoid(projected[:, :gates] + tf.matmul(h_prev, recurrent_gates_kernel)), 2, axis=1)
+            candidate = activation(projected[:, gates:] + tf.matmul(r * h_prev, recurrent_candidate_kernel))
+            h = z * h_prev + (1 - z) * candidate
+            return h, [h]
+
+        return step
 
     def call(self, inputs: Any, states: Any, training: bool = False) -> Any:
         if not self.has_fast_path:
             return super().call(inputs, states, training=training)
         nested = isinstance(states, (list, tuple))
-        h, new_states = self.recurrent_step(self.project_inputs(inputs), list(states) if nested else [states])
+        h, new_states = self.step_once(inputs, list(states) if nested else [states])
         return h, (new_states if nested else h)
 
     def get_config(self) -> dict:

@@ -1,7 +1,7 @@
 """TF1's LSTMCell with peepholes, projection and clipping, which Keras lacks.
 
-TF1's formulas (z = x K + h R + b, gates in Keras order i, f, c, o, forget_bias
-folded into b):
+TF1's formulas (z = x K + m_prev R + b, gates in Keras order i, f, c, o,
+forget_bias folded into b):
 
     i = sigmoid(z_i + w_i * c_prev)          # "+ w * c" only with peepholes
     f = sigmoid(z_f + w_f * c_prev)
@@ -18,7 +18,7 @@ With ``num_proj = p`` the recurrent input is m, so ``recurrent_kernel`` is
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 import keras
 import tensorflow as tf
@@ -64,24 +64,34 @@ class CompatLSTMCell(LSTMCell):
                 shape=(units, self.num_proj), name="projection_kernel", initializer=self._extra_initializer()
             )
 
-    def recurrent_step(self, projected: tf.Tensor, states: list) -> tuple[tf.Tensor, list]:
-        m_prev, c_prev = states
-        z = projected + tf.matmul(m_prev, self.recurrent_kernel)
-        z_i, z_f, z_c, z_o = tf.split(z, 4, axis=1)
+    def make_recurrent_step(self) -> Callable:
+        read = tf.convert_to_tensor
+        recurrent_kernel = read(self.recurrent_kernel)
         if self.use_peepholes:
-            z_i = z_i + self.input_peephole * c_prev
-            z_f = z_f + self.forget_peephole * c_prev
-        c = self.recurrent_activation(z_f) * c_prev + self.recurrent_activation(z_i) * self.activation(z_c)
-        if self.cell_clip is not None:
-            c = tf.clip_by_value(c, -self.cell_clip, self.cell_clip)
-        if self.use_peepholes:
-            z_o = z_o + self.output_peephole * c
-        m = self.recurrent_activation(z_o) * self.activation(c)
-        if self.num_proj is not None:
-            m = tf.matmul(m, self.projection_kernel)
-            if self.proj_clip is not None:
-                m = tf.clip_by_value(m, -self.proj_clip, self.proj_clip)
-        return m, [m, c]
+            peepholes = read(self.input_peephole), read(self.forget_peephole), read(self.output_peephole)
+        projection_kernel = read(self.projection_kernel) if self.num_proj is not None else None
+        sigmoid, activation = self.recurrent_activation, self.activation
+        cell_clip, proj_clip = self.cell_clip, self.proj_clip
+
+        def step(projected: tf.Tensor, states: list) -> tuple[tf.Tensor, list]:
+            m_prev, c_prev = states
+            z_i, z_f, z_c, z_o = tf.split(projected + tf.matmul(m_prev, recurrent_kernel), 4, axis=1)
+            if self.use_peepholes:
+                z_i = z_i + peepholes[0] * c_prev
+                z_f = z_f + peepholes[1] * c_prev
+            c = sigmoid(z_f) * c_prev + sigmoid(z_i) * activation(z_c)
+            if cell_clip is not None:
+                c = tf.clip_by_value(c, -cell_clip, cell_clip)
+            if self.use_peepholes:
+                z_o = z_o + peepholes[2] * c
+            m = sigmoid(z_o) * activation(c)
+            if projection_kernel is not None:
+                m = tf.matmul(m, projection_kernel)
+                if proj_clip is not None:
+                    m = tf.clip_by_value(m, -proj_clip, proj_clip)
+            return m, [m, c]
+
+        return step
 
     def call(self, inputs: Any, states: Any, training: bool = False) -> Any:
         if not self.has_fast_path:

@@ -20,8 +20,6 @@ from tf1_reference import (
     static_rnn_graph,
 )
 
-pytestmark = pytest.mark.slow
-
 PAIRS = [
     ("lstm_all_options", "gru"),
     ("multi_mixed", "basic_lstm_forget_bias_2.5"),

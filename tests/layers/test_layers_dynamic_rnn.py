@@ -16,8 +16,6 @@ from tf1_reference import (
     reference,
 )
 
-pytestmark = pytest.mark.slow
-
 SPEC_NAMES = [spec.name for spec in CELL_SPECS]
 
 

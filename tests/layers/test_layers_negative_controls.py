@@ -12,8 +12,6 @@ import tensorflow as tf
 import rnnmigrate.layers as runtime
 from tf1_reference import LENGTHS, TOLERANCE, assert_matches, max_abs_diff, random_inputs, reference
 
-pytestmark = pytest.mark.slow
-
 
 def _tf1_run(spec_name: str):
     tf1 = reference("dynamic", spec_name)
