@@ -503,10 +503,3 @@ class MultiRNNCell(TF1CellMixin, keras.layers.StackedRNNCells):
         config["cells"] = [cell_from_config(cell) for cell in config["cells"]]
         return cls(**config)
 
-
-def cell_kind(cell: Any) -> Callable | None:
-    """The runtime cell class ``cell`` is an instance of, for error messages."""
-    for cls in type(cell).__mro__:
-        if cls.__module__.startswith("rnnmigrate.layers"):
-            return cls
-    return None

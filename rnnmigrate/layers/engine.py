@@ -4,11 +4,13 @@ It reproduces ``tf.nn.dynamic_rnn``: outputs are zero at ``t >= length``, the
 final state is each row's state after step ``length - 1`` (the initial state for
 length 0), and the loop stops after ``max(length)`` steps.  For speed:
 
-* runtime cells run TF1's fused step (see ``cells``), with no per-step masking:
-  batch rows are independent, so finished rows run on, their outputs are zeroed
-  in one op after the loop and their final state is gathered from the step at
-  ``length - 1``;
-* the loop body runs several steps per iteration (exact; less loop control);
+* runtime cells have no per-step masking: batch rows are independent, so
+  finished rows run on, their outputs are zeroed in one op after the loop and
+  their final state is gathered from the step at ``length - 1``;
+* the loop body runs several steps per iteration (exact; less loop control,
+  and the steps' input projections, which do not need the state, run
+  alongside the recurrent chain; see ``cells``);
+* the two directions of a bidirectional RNN share one loop;
 * a MultiRNNCell runs layer by layer (each layer one loop).  This is exact: a
   layer's valid steps only depend on the previous layer's valid steps;
 * DropoutWrapper's input/output dropout runs on whole sequences outside the
@@ -261,7 +263,7 @@ class _Track:
         outputs = recorded[0]
         if self.gather_final_state:
             per_step_states = recorded[1:] if self.first_recorded_state == 0 else [outputs, *recorded[1:]]
-            final_state = _states_at_lengths(per_step_states, self.lengths, self.initial_state)
+            final_state = _states_at_lengths(per_step_states, self.lengths, self.initial_state, steps_run)
         time_steps = tf.shape(self.inputs_tm)[0]
         if self.lengths is not None:
             outputs = _zero_after_lengths(outputs, self.lengths, time_steps, steps_run)
@@ -317,9 +319,13 @@ def lockstep_cell(cell: Any, training: bool) -> Any:
     return cell
 
 
-def _states_at_lengths(per_step_states: list, lengths: tf.Tensor, initial_state: list) -> list:
-    """Each row's state after its step ``length - 1``; its initial state when the length is 0."""
-    last_step = tf.stack([tf.maximum(lengths - 1, 0), tf.range(tf.shape(lengths)[0])], axis=1)
+def _states_at_lengths(per_step_states: list, lengths: tf.Tensor, initial_state: list, steps_run) -> list:
+    """Each row's state after its step ``length - 1``; its initial state when the length is 0.
+
+    A length beyond the sequence means its last step, as in TF1.
+    """
+    last_step = tf.clip_by_value(lengths - 1, 0, steps_run - 1)
+    last_step = tf.stack([last_step, tf.range(tf.shape(lengths)[0])], axis=1)
     started = lengths > 0
     return [
         tf.compat.v1.where(started, tf.gather_nd(steps, last_step), initial)

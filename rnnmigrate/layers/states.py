@@ -86,12 +86,5 @@ def zero_keras_state(cell: Any, batch_size: Any, dtype: Any) -> Any:
     return [tf.zeros(tf.stack([batch_size, size]), dtype=dtype) for size in state_sizes(cell)]
 
 
-def map_state(fn: Any, state: Any) -> Any:
-    """Apply ``fn`` to every tensor of a Keras-ordered state, keeping its nesting."""
-    if isinstance(state, (list, tuple)):
-        return [map_state(fn, part) for part in state]
-    return fn(state)
-
-
 def _as_list(state: Any) -> list:
     return list(state) if isinstance(state, (list, tuple)) else [state]

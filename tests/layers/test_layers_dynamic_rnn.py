@@ -107,3 +107,13 @@ def test_state_structures_are_tf1s():
     assert tf.is_tensor(gru_state) and gru_state.shape == (BATCH, 4)
     assert isinstance(stack_state, tuple) and len(stack_state) == 2
     assert stack_state[0].h.shape == (BATCH, 4) and stack_state[-1].shape == (BATCH, 3)
+
+
+@pytest.mark.parametrize("spec_name", ["lstm", "gru"])
+def test_lengths_beyond_the_sequence_mean_its_end_like_tf1(spec_name):
+    tf1 = reference("dynamic", spec_name)
+    rnn = ported_rnn(spec_name, tf1.values)
+    inputs, lengths = random_inputs(seed=8), np.array([9, 5, 0, 7], np.int32)
+
+    expected = tf1.run(inputs=inputs, sequence_length=lengths)
+    assert_matches(rnn(inputs, sequence_length=lengths), (expected["outputs"], expected["state"]))

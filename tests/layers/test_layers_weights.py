@@ -18,7 +18,6 @@ from tf1_reference import (
     random_inputs,
     reference,
     rnn_cell,
-    static_rnn_graph,
 )
 
 
