@@ -145,14 +145,31 @@ def _read(variable: Any) -> Any:
 
 
 class TF1CellMixin:
-    """What every runtime cell adds to its Keras base: TF1 naming and state helpers."""
+    """What every runtime cell adds to its Keras base: TF1 naming and ``zero_state``."""
 
     default_tf1_scope_name = ""
-    output_is_first_state = True
-    project_unrolled_steps_together = False
 
     def _init_tf1(self, name: str | None, tf1_scope_name: str | None) -> None:
         self.tf1_scope_name = tf1_scope_name or name or self.default_tf1_scope_name
+
+    def zero_state(self, batch_size: Any, dtype: Any = "float32") -> Any:
+        """TF1's ``cell.zero_state(batch_size, dtype)``: zeros in TF1's structure."""
+        return to_tf1_state(self, zero_keras_state(self, batch_size, tf.as_dtype(keras_dtype(dtype))))
+
+    def _base_config(self) -> dict:
+        config = keras.layers.Layer.get_config(self)
+        config["tf1_scope_name"] = self.tf1_scope_name
+        return config
+
+
+class SplitStepMixin(TF1CellMixin):
+    """A single (non-stacked) cell whose step splits into input projection and recurrent step.
+
+    Each cell class defines ``make_recurrent_step()``.
+    """
+
+    output_is_first_state = True
+    project_unrolled_steps_together = False
 
     @property
     def has_fast_path(self) -> bool:
@@ -167,18 +184,9 @@ class TF1CellMixin:
         """One whole step on Keras-ordered ``states``."""
         return self.make_recurrent_step()(self.make_input_projection()(inputs), states)
 
-    def zero_state(self, batch_size: Any, dtype: Any = "float32") -> Any:
-        """TF1's ``cell.zero_state(batch_size, dtype)``: zeros in TF1's structure."""
-        return to_tf1_state(self, zero_keras_state(self, batch_size, tf.as_dtype(keras_dtype(dtype))))
-
-    def _base_config(self) -> dict:
-        config = keras.layers.Layer.get_config(self)
-        config["tf1_scope_name"] = self.tf1_scope_name
-        return config
-
 
 @register
-class BasicRNNCell(TF1CellMixin, keras.layers.SimpleRNNCell):
+class BasicRNNCell(SplitStepMixin, keras.layers.SimpleRNNCell):
     """TF1 ``BasicRNNCell``: ``h = activation(x K + h R + b)``; state is ``h``."""
 
     default_tf1_scope_name = "basic_rnn_cell"
@@ -226,7 +234,7 @@ class BasicRNNCell(TF1CellMixin, keras.layers.SimpleRNNCell):
         }
 
 
-class _LSTMBase(TF1CellMixin, keras.layers.LSTMCell):
+class _LSTMBase(SplitStepMixin, keras.layers.LSTMCell):
     """Shared math of TF1's BasicLSTMCell and plain LSTMCell (Keras gate order i, f, c, o)."""
 
     def _init_lstm(
@@ -405,7 +413,7 @@ def _needs_tf1_formulas(args: tuple, kwargs: dict) -> bool:
 
 
 @register
-class GRUCell(TF1CellMixin, keras.layers.GRUCell):
+class GRUCell(SplitStepMixin, keras.layers.GRUCell):
     """TF1 ``GRUCell``: Keras's GRUCell with ``reset_after=False`` (reset before the matmul).
 
     Fresh gate biases start at 1.0 and the candidate bias at 0.0, as in TF1.
