@@ -12,9 +12,9 @@ outside the loop:
 ``call`` is ``step(project(x), states)``, so the cells also work unchanged
 inside ``keras.layers.RNN``.  DynamicRNN's loop runs several steps per
 iteration; the input projections are off the recurrent chain there, so they
-overlap with it.  ``project_unrolled_steps_together`` (LSTM) projects the inputs
-of all steps of an iteration in one matmul, which was measured faster for the
-LSTM's wide kernel; for GRU and basic RNN one matmul per step was faster.
+overlap with it.  ``project_unrolled_steps_together`` (LSTM, basic RNN)
+projects the inputs of all steps of an iteration in one matmul; for the GRU one
+matmul per step was measured faster.
 (Projecting every time step before the loop, or TF1's per-step
 ``concat([x, h]) @ W``, were both measured slower on CPU; bench/bench_layers.py.)
 
@@ -190,6 +190,7 @@ class BasicRNNCell(SplitStepMixin, keras.layers.SimpleRNNCell):
     """TF1 ``BasicRNNCell``: ``h = activation(x K + h R + b)``; state is ``h``."""
 
     default_tf1_scope_name = "basic_rnn_cell"
+    project_unrolled_steps_together = True
 
     def __init__(
         self,
