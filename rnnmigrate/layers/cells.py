@@ -238,6 +238,8 @@ class BasicRNNCell(SplitStepMixin, keras.layers.SimpleRNNCell):
 class _LSTMBase(SplitStepMixin, keras.layers.LSTMCell):
     """Shared math of TF1's BasicLSTMCell and plain LSTMCell (Keras gate order i, f, c, o)."""
 
+    project_unrolled_steps_together = True
+
     def _init_lstm(
         self,
         num_units: int,
@@ -266,8 +268,6 @@ class _LSTMBase(SplitStepMixin, keras.layers.LSTMCell):
         )
         self.forget_bias = float(forget_bias)
         self._init_tf1(name, tf1_scope_name)
-
-    project_unrolled_steps_together = True
 
     def make_recurrent_step(self) -> Callable:
         recurrent_kernel = _read(self.recurrent_kernel)
