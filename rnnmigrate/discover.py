@@ -52,9 +52,10 @@ def discover(paths: Iterable[str], file_filter: FileFilter) -> list[str]:
     for given in paths:
         if not os.path.lexists(given):
             raise DiscoveryError(f"{given}: no such file or directory")
-        candidates = [given] if not os.path.isdir(given) else _walk(given, file_filter)
+        walked = os.path.isdir(given)
+        candidates = _walk(given, file_filter) if walked else [given]
         for path in candidates:
-            key = os.path.realpath(path)
+            key = os.path.abspath(path) if walked else os.path.realpath(path)
             if key not in seen:
                 seen.add(key)
                 found.append(path)

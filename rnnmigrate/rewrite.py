@@ -20,7 +20,7 @@ from rnnmigrate.rules import RULES_BY_CODE
 from rnnmigrate.rules.base import RewriteContext
 from rnnmigrate.runtime_imports import RuntimeImports
 from rnnmigrate.scan import SUPPRESSION, CodeFilter, _refine_cell_verdicts, _suppressed, might_match, scan_source
-from rnnmigrate.source import SourceError, decode, describe_syntax_error
+from rnnmigrate.source import SourceError, decode, describe_syntax_error, read_bytes
 
 TODO_PREFIX = "# TODO(rnnmigrate): "
 
@@ -261,8 +261,7 @@ def plan_file(
     plan = FileRewrite(path)
     try:
         if data is None:
-            with open(path, "rb") as handle:
-                data = handle.read()
+            data = read_bytes(path)
         plan.old = data
         if path.endswith(".ipynb"):
             _plan_notebook(plan, codes, annotate)
@@ -383,8 +382,7 @@ def _plan_chunk(paths: list[str], codes: CodeFilter, annotate: bool) -> list[Fil
 
 def _plan_if_relevant(path: str, codes: CodeFilter, annotate: bool) -> FileRewrite | None:
     try:
-        with open(path, "rb") as handle:
-            data = handle.read()
+        data = read_bytes(path)
     except OSError as error:
         return FileRewrite(path, error=FileError(path, f"cannot read: {error.strerror or error}"))
     if not might_match(data):

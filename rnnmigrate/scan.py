@@ -20,7 +20,7 @@ from rnnmigrate.findings import Finding, FileError, FileResult
 from rnnmigrate.names import ImportTable
 from rnnmigrate.rules import RULES_BY_CODE, known_codes, rule_for
 from rnnmigrate.rules.base import Assessment, Rule, Site, display
-from rnnmigrate.source import SourceError, decode, describe_syntax_error
+from rnnmigrate.source import SourceError, decode, describe_syntax_error, read_bytes
 from rnnmigrate.trace import CellTracer, walk_with_parents
 
 # A finding needs an import of tensorflow or keras, and every target API is spelled with
@@ -80,8 +80,7 @@ def unknown_codes(codes: Iterable[str]) -> list[str]:
 def scan_file(path: str, codes: CodeFilter = CodeFilter()) -> FileResult:
     """Scan one file; never raises for bad input, reports it as the result's error."""
     try:
-        with open(path, "rb") as handle:
-            data = handle.read()
+        data = read_bytes(path)
     except OSError as error:
         return FileResult(path, error=FileError(path, f"cannot read: {error.strerror or error}"))
     if not might_match(data):
