@@ -84,6 +84,7 @@ class DynamicRNN(keras.layers.Layer):
         self.cell = cell
         self.time_major = bool(time_major)
         self.scope = scope_name(scope) or name or "rnn"
+        self.supports_masking = True
 
     def build(self, inputs_shape: Any) -> None:
         build_cell(self.cell, inputs_shape[-1])
@@ -110,6 +111,10 @@ class DynamicRNN(keras.layers.Layer):
             self.time_major,
         )
         return outputs, to_tf1_state(self.cell, final_state)
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> None:
+        """An incoming Keras mask is ignored, as TF1 ignored it: ``sequence_length`` decides."""
+        return None
 
     def get_config(self) -> dict:
         return {
@@ -153,11 +158,14 @@ class BidirectionalDynamicRNN(keras.layers.Layer):
         self.cell_bw = cell_bw
         self.time_major = bool(time_major)
         self.scope = scope_name(scope) or name or "bidirectional_rnn"
+        self.supports_masking = True
 
     def build(self, inputs_shape: Any) -> None:
         build_cell(self.cell_fw, inputs_shape[-1])
         build_cell(self.cell_bw, inputs_shape[-1])
         load_from_active_source(self)
+
+    compute_mask = DynamicRNN.compute_mask
 
     def tf1_cells(self, scope: str | None = None) -> list[tuple[str, Any]]:
         scope = scope or self.scope

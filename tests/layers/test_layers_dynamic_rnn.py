@@ -1,5 +1,6 @@
 """DynamicRNN against real tf.compat.v1.nn.dynamic_rnn, every cell, outputs and every state tensor."""
 
+import keras
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -117,3 +118,23 @@ def test_lengths_beyond_the_sequence_mean_its_end_like_tf1(spec_name):
 
     expected = tf1.run(inputs=inputs, sequence_length=lengths)
     assert_matches(rnn(inputs, sequence_length=lengths), (expected["outputs"], expected["state"]))
+
+
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_a_keras_mask_is_accepted_silently_and_ignored_like_tf1(bidirectional, recwarn):
+    """TF1 code had no Keras masks; sequence_length alone decides, and no mask flows on."""
+    tokens = keras.Input((None,), dtype="int32")
+    lengths = keras.Input((), dtype="int32")
+    embedded = keras.layers.Embedding(10, 3, mask_zero=True)(tokens)
+    if bidirectional:
+        (outputs, _), _ = runtime.BidirectionalDynamicRNN(runtime.GRUCell(2), runtime.GRUCell(2))(
+            embedded, sequence_length=lengths
+        )
+    else:
+        outputs, _ = runtime.DynamicRNN(runtime.GRUCell(2))(embedded, sequence_length=lengths)
+    model = keras.Model([tokens, lengths], outputs)
+    ids = np.array([[1, 0, 2, 0]], dtype="int32")  # id 0 mid-row is data, not padding, for TF1
+    result = model([ids, np.array([3], dtype="int32")]).numpy()
+    assert not [w for w in recwarn if "masking" in str(w.message)]
+    assert getattr(outputs, "_keras_mask", None) is None
+    assert np.all(result[0, 3] == 0) and np.all(result[0, 2] != 0) and np.all(result[0, 1] != 0)
