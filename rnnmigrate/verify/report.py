@@ -129,7 +129,9 @@ def render(document: dict[str, Any], console: Console) -> None:
     for note in document["notes"]:
         console.print(f"note     {note}")
 
-    table = Table(show_lines=False, highlight=False)
+    from rich import box
+
+    table = Table(show_lines=False, highlight=False, box=box.HEAVY_HEAD if console.is_terminal else None)
     for header, justify in (
         ("output", "left"),
         ("shape", "left"),
