@@ -13,11 +13,6 @@ class WriteError(Exception):
     """A file that could not be written; the message is one line for the user."""
 
 
-def is_read_only(path: str) -> bool:
-    """Read-only by its mode bits (root could write it anyway; we do not force it)."""
-    return not os.stat(path).st_mode & stat.S_IWUSR
-
-
 def write_atomically(path: str, data: bytes) -> None:
     """Write ``data`` to a temporary file beside ``path`` and rename it over ``path``.
 

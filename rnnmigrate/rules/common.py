@@ -114,10 +114,6 @@ def rnn_differences(bound: dict[str, ast.expr], cells: tuple[CellInfo, ...]) -> 
     return tuple(tags)
 
 
-def keyword_problem(bound: dict[str, ast.expr], name: str, reason: str) -> str | None:
-    return reason if is_set(bound, name) else None
-
-
 def always_manual(
     reason: str,
     signatures: dict[str, tuple[str, ...]] | None = None,
