@@ -185,8 +185,19 @@ class SplitStepMixin(TF1CellMixin):
         return self.make_recurrent_step()(self.make_input_projection()(inputs), states)
 
 
+class SingleStateMixin(SplitStepMixin):
+    """A split-step cell whose state is its output ``h`` (basic RNN, GRU)."""
+
+    def call(self, inputs: Any, states: Any, training: bool = False) -> Any:
+        if not self.has_fast_path:
+            return super().call(inputs, states, training=training)
+        nested = isinstance(states, (list, tuple))
+        h, new_states = self.step_once(inputs, list(states) if nested else [states])
+        return h, (new_states if nested else h)
+
+
 @register
-class BasicRNNCell(SplitStepMixin, keras.layers.SimpleRNNCell):
+class BasicRNNCell(SingleStateMixin, keras.layers.SimpleRNNCell):
     """TF1 ``BasicRNNCell``: ``h = activation(x K + h R + b)``; state is ``h``."""
 
     default_tf1_scope_name = "basic_rnn_cell"
@@ -219,13 +230,6 @@ class BasicRNNCell(SplitStepMixin, keras.layers.SimpleRNNCell):
             return h, [h]
 
         return step
-
-    def call(self, inputs: Any, states: Any, training: bool = False) -> Any:
-        if not self.has_fast_path:
-            return super().call(inputs, states, training=training)
-        nested = isinstance(states, (list, tuple))
-        h, new_states = self.step_once(inputs, list(states) if nested else [states])
-        return h, (new_states if nested else h)
 
     def get_config(self) -> dict:
         return {
@@ -414,7 +418,7 @@ def _needs_tf1_formulas(args: tuple, kwargs: dict) -> bool:
 
 
 @register
-class GRUCell(SplitStepMixin, keras.layers.GRUCell):
+class GRUCell(SingleStateMixin, keras.layers.GRUCell):
     """TF1 ``GRUCell``: Keras's GRUCell with ``reset_after=False`` (reset before the matmul).
 
     Fresh gate biases start at 1.0 and the candidate bias at 0.0, as in TF1.
@@ -465,13 +469,6 @@ class GRUCell(SplitStepMixin, keras.layers.GRUCell):
             return h, [h]
 
         return step
-
-    def call(self, inputs: Any, states: Any, training: bool = False) -> Any:
-        if not self.has_fast_path:
-            return super().call(inputs, states, training=training)
-        nested = isinstance(states, (list, tuple))
-        h, new_states = self.step_once(inputs, list(states) if nested else [states])
-        return h, (new_states if nested else h)
 
     def get_config(self) -> dict:
         return {
