@@ -9,12 +9,13 @@ import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from collections.abc import Iterable
 from typing import Annotated, Optional
 
 import typer
 
 from rnnmigrate.config import Config, ConfigError, find_pyproject, load_config
-from rnnmigrate.discover import DEFAULT_INCLUDE, DiscoveryError, FileFilter, discover
+from rnnmigrate.discover import DEFAULT_INCLUDE, DiscoveryError, FileFilter, discover, iter_files
 from rnnmigrate.scan import CodeFilter, ScanReport, scan_files, unknown_codes
 from rnnmigrate.verify.command import verify_command
 
@@ -39,7 +40,7 @@ class UsageProblem(Exception):
 class Selection:
     """The files and rule codes a scan or rewrite run covers."""
 
-    files: list[str]
+    files: Iterable[str]
     codes: CodeFilter
     jobs: int | None
 
@@ -63,8 +64,10 @@ def select_files(
     no_gitignore: bool = False,
     jobs: int | None = None,
     config_path: Path | None = None,
+    lazy: bool = False,
 ) -> Selection:
-    """Merge configuration and options, validate codes, and discover the files."""
+    """Merge configuration and options, validate codes, and discover the files (as a lazy walk
+    with ``lazy``, so that a scan starts before the walk ends)."""
     try:
         config = load_config(config_path or find_pyproject(paths))
     except ConfigError as error:
@@ -80,28 +83,36 @@ def select_files(
         respect_gitignore=config.respect_gitignore and not no_gitignore,
     )
     try:
-        files = discover(paths, file_filter)
+        files = iter_files(paths, file_filter) if lazy else discover(paths, file_filter)
     except DiscoveryError as error:
         raise UsageProblem(str(error)) from None
     return Selection(files, CodeFilter(frozenset(chosen), frozenset(ignored)), jobs)
 
 
 def run_scan(selection: Selection, show_progress: bool = False) -> ScanReport:
-    with _progress(len(selection.files), show_progress, "scanning") as advance:
+    with _progress(show_progress, "scanning") as advance:
         return scan_files(selection.files, selection.codes, selection.jobs, advance)
 
 
 @contextmanager
-def _progress(total: int, enabled: bool, label: str):
-    if not enabled or total < PROGRESS_THRESHOLD:
+def _progress(enabled: bool, label: str):
+    """A transient count of files done on stderr; it appears once a run passes a few hundred files."""
+    if not enabled:
         yield None
         return
     from rich.console import Console
-    from rich.progress import Progress
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    with Progress(console=Console(stderr=True), transient=True) as progress:
-        task = progress.add_task(label, total=total)
-        yield lambda count: progress.advance(task, count)
+    columns = (SpinnerColumn(), TextColumn(label), BarColumn(), TextColumn("{task.completed} files"), TimeElapsedColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task(label, total=None, visible=False)
+
+        def advance(count: int) -> None:
+            progress.advance(task, count)
+            if progress.tasks[0].completed >= PROGRESS_THRESHOLD:
+                progress.update(task, visible=True)
+
+        yield advance
 
 
 def fail(message: str) -> typer.Exit:
@@ -135,7 +146,7 @@ def scan(
     if fmt not in FORMATS:
         raise fail(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     try:
-        selection = select_files(paths, select, ignore, exclude, include, no_gitignore, jobs, config)
+        selection = select_files(paths, select, ignore, exclude, include, no_gitignore, jobs, config, lazy=True)
     except UsageProblem as problem:
         raise fail(str(problem)) from None
     interactive = output is None and sys.stdout.isatty()

@@ -47,19 +47,31 @@ class FileFilter:
 
 def discover(paths: Iterable[str], file_filter: FileFilter) -> list[str]:
     """Every file to scan, in a stable order; explicit file arguments are always kept."""
-    found: list[str] = []
-    seen: set[str] = set()
+    return list(iter_files(paths, file_filter))
+
+
+def iter_files(paths: Iterable[str], file_filter: FileFilter) -> Iterator[str]:
+    """``discover`` as it walks, so that scanning can start before the walk ends.
+
+    Missing paths are reported at once, before anything is yielded.
+    """
+    paths = list(paths)
     for given in paths:
         if not os.path.lexists(given):
             raise DiscoveryError(f"{given}: no such file or directory")
+    return _unique_files(paths, file_filter)
+
+
+def _unique_files(paths: list[str], file_filter: FileFilter) -> Iterator[str]:
+    seen: set[str] = set()
+    for given in paths:
         walked = os.path.isdir(given)
         candidates = _walk(given, file_filter) if walked else [given]
         for path in candidates:
             key = os.path.abspath(path) if walked else os.path.realpath(path)
             if key not in seen:
                 seen.add(key)
-                found.append(path)
-    return found
+                yield path
 
 
 def _walk(root: str, file_filter: FileFilter) -> Iterator[str]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 Verdict = Literal["auto", "manual"]
@@ -62,10 +62,17 @@ class CellInfo:
         return text
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["children"] = [child.to_dict() for child in self.children]
-        del data["alternatives"], data["column"]  # internal: how the scan links cells to calls
-        return data
+        """The public fields; ``column`` and ``alternatives`` only link cells to calls inside a scan."""
+        return {
+            "kind": self.kind,
+            "api": self.api,
+            "line": self.line,
+            "arguments": dict(self.arguments),
+            "children": [child.to_dict() for child in self.children],
+            "repeat": self.repeat,
+            "problem": self.problem,
+            "differences": list(self.differences),
+        }
 
     def moved(self, line_of: Callable[[int], int]) -> CellInfo:
         """The same cell with its lines mapped (a notebook's joined module -> its cell)."""

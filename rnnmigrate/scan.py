@@ -11,17 +11,20 @@ import os
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 from functools import partial
+from itertools import chain, islice
 
-from rnnmigrate import notebook
 from rnnmigrate.findings import Finding, FileError, FileResult
 from rnnmigrate.names import ImportTable
 from rnnmigrate.rules import RULES_BY_CODE, known_codes, rule_for
 from rnnmigrate.rules.base import Assessment, Rule, Site, display
 from rnnmigrate.source import SourceError, decode, describe_syntax_error, read_bytes
 from rnnmigrate.trace import CellTracer, walk_with_parents
+
+if TYPE_CHECKING:
+    from rnnmigrate import notebook
 
 # A finding needs an import of tensorflow or keras, and every target API is spelled with
 # "rnn"/"RNN" (dynamic_rnn, rnn_cell, contrib.rnn, cudnn_rnn) or "CuDNN" somewhere in the file.
@@ -104,6 +107,8 @@ def _scan_text(path: str, text: str, codes: CodeFilter) -> FileResult:
 
 
 def _scan_notebook(path: str, data: bytes, codes: CodeFilter) -> FileResult:
+    from rnnmigrate import notebook
+
     document = notebook.load(data)
     try:
         findings = scan_source(document.text, path, codes)
@@ -327,27 +332,40 @@ def _suppressed(finding: Finding, lines: list[str]) -> bool:
 
 
 def scan_files(
-    files: list[str],
+    files: Iterable[str],
     codes: CodeFilter = CodeFilter(),
     jobs: int | None = None,
     on_progress: Callable[[int], None] | None = None,
 ) -> ScanReport:
-    """Scan files on all cores; results come back in the order of ``files``."""
-    report = ScanReport(files_discovered=len(files))
+    """Scan files on all cores; results come back in the order of ``files``.
+
+    ``files`` may be a lazy walk: chunks go to the workers as they are found.
+    """
+    report = ScanReport()
     jobs = jobs or default_jobs()
-    chunks = [files[start : start + CHUNK_SIZE] for start in range(0, len(files), CHUNK_SIZE)]
+    chunks = _chunks(files)
+    first = next(chunks, [])
     worker = partial(_scan_chunk, codes=codes)
-    if jobs == 1 or len(files) < PARALLEL_THRESHOLD:
-        batches: Iterable[list[FileResult]] = map(worker, chunks)
-        _collect(batches, chunks, report, on_progress)
+    if jobs == 1 or len(first) < PARALLEL_THRESHOLD:
+        _collect(((chunk, worker(chunk)) for chunk in chain([first], chunks)), report, on_progress)
     else:
+        from concurrent.futures import ProcessPoolExecutor
+
         with ProcessPoolExecutor(max_workers=jobs, mp_context=_fork_context()) as pool:
-            _collect(pool.map(worker, chunks), chunks, report, on_progress)
+            submitted = [(chunk, pool.submit(worker, chunk)) for chunk in chain([first], chunks)]
+            _collect(((chunk, future.result()) for chunk, future in submitted), report, on_progress)
     return report
 
 
-def _collect(batches, chunks, report: ScanReport, on_progress) -> None:
-    for chunk, (results, parsed) in zip(chunks, batches):
+def _chunks(files: Iterable[str]) -> Iterator[list[str]]:
+    iterator = iter(files)
+    while chunk := list(islice(iterator, CHUNK_SIZE)):
+        yield chunk
+
+
+def _collect(done: Iterable[tuple[list[str], tuple[list[FileResult], int]]], report: ScanReport, on_progress) -> None:
+    for chunk, (results, parsed) in done:
+        report.files_discovered += len(chunk)
         report.files_parsed += parsed
         for result in results:
             report.findings.extend(result.findings)

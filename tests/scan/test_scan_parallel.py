@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import json
 from pathlib import Path
 
 import pytest
 from scan_helpers import notebook, run_scan, write
 
-import rnnmigrate.scan as scan_module
 from rnnmigrate.scan import CHUNK_SIZE, PARALLEL_THRESHOLD, scan_files
 
 FIXTURES = sorted((Path(__file__).parents[1] / "rules" / "fixtures").glob("*.py"))
@@ -35,14 +35,14 @@ def big_tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def pools(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Counts the process pools the scan starts, so that a test knows it really ran in parallel."""
     started: list[int] = []
-    real = scan_module.ProcessPoolExecutor
+    real = concurrent.futures.ProcessPoolExecutor
 
     class CountingPool(real):  # type: ignore[misc, valid-type]
         def __init__(self, *args, **kwargs):
             started.append(kwargs.get("max_workers"))
             super().__init__(*args, **kwargs)
 
-    monkeypatch.setattr(scan_module, "ProcessPoolExecutor", CountingPool)
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", CountingPool)
     return started
 
 
