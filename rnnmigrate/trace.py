@@ -55,6 +55,7 @@ class CellTracer:
         self._class_attributes: dict[str, list[ast.expr]] = defaultdict(list)
         self._class_methods: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
         self._local_classes = {node.name for node in nodes if isinstance(node, ast.ClassDef)}
+        self._active: set[int] = set()
         self._index(nodes)
 
     # -- public -----------------------------------------------------------------
@@ -63,6 +64,15 @@ class CellTracer:
         """The cell an expression evaluates to, as far as this file shows."""
         if depth > _MAX_DEPTH:
             return unknown("the cell is built through too many indirections to follow", expr.lineno)
+        if id(expr) in self._active:  # rules trace their own arguments afresh, so depth alone misses a cycle
+            return unknown(f"`{_short(expr)}` is built from itself", expr.lineno)
+        self._active.add(id(expr))
+        try:
+            return self._trace(expr, depth)
+        finally:
+            self._active.discard(id(expr))
+
+    def _trace(self, expr: ast.expr, depth: int) -> CellInfo:
         if isinstance(expr, ast.Call):
             return self._trace_call(expr, depth)
         if isinstance(expr, ast.Name):
@@ -123,16 +133,19 @@ class CellTracer:
         scope = self._scope_defining(name, name.id)
         if scope is None:
             return unknown(f"`{name.id}` is not assigned in this file", name.lineno)
-        if name.id in scope.parameters and not scope.assignments.get(name.id):
+        # ``cell = Wrapper(cell)``: the argument is the value from before this assignment
+        values = [value for value in scope.assignments.get(name.id, []) if not _encloses(value, name)]
+        if name.id in scope.parameters and not values:
             return unknown(f"`{name.id}` is a parameter of {scope.label}; its construction cannot be traced", name.lineno)
-        return self._pick(scope.assignments[name.id], name, depth, name.id)
+        return self._pick(values, name, depth, name.id)
 
     def _pick(self, values: list[ast.expr], use: ast.expr, depth: int, label: str) -> CellInfo:
         if not values:
             return unknown(f"`{label}` is not assigned in this file", use.lineno)
         before = [value for value in values if value.lineno <= use.lineno] or values
         primary = self.trace(before[-1], depth + 1)
-        others = [self.trace(value, depth + 1) for value in values if value is not before[-1]]
+        # a value assigned after this use cannot reach it (and may wrap this very name)
+        others = [self.trace(value, depth + 1) for value in before if value is not before[-1]]
         return self._merge(primary, others)
 
     @staticmethod
@@ -236,6 +249,12 @@ def _parameters(arguments: ast.arguments) -> set[str]:
     names = {arg.arg for arg in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]}
     names.update(arg.arg for arg in (arguments.vararg, arguments.kwarg) if arg is not None)
     return names
+
+
+def _encloses(outer: ast.expr, inner: ast.expr) -> bool:
+    """Whether ``inner`` sits inside ``outer`` in the source."""
+    start = (outer.lineno, outer.col_offset) <= (inner.lineno, inner.col_offset)
+    return start and (inner.end_lineno, inner.end_col_offset) <= (outer.end_lineno, outer.end_col_offset)  # type: ignore[operator]
 
 
 def _is_self(node: ast.expr) -> bool:
