@@ -79,6 +79,22 @@ def verify_command(
             show_default=False,
         ),
     ] = None,
+    skip: Annotated[
+        Optional[list[str]],
+        typer.Option(
+            "--skip",
+            help="Leave out an output that only one side has (e.g. a state the migration does not export).",
+            show_default=False,
+        ),
+    ] = None,
+    constants: Annotated[
+        Optional[list[str]],
+        typer.Option(
+            "--set",
+            help="Feed an input a fixed value instead of samples, e.g. keep_prob=1.0 (repeatable).",
+            show_default=False,
+        ),
+    ] = None,
     inputs: Annotated[
         Optional[list[str]],
         typer.Option(
@@ -141,7 +157,7 @@ def verify_command(
     Exit 0 when every output agrees, 1 on a mismatch, 2 on an error.
     """
     from rnnmigrate.verify.models import ModelSource, parse_tensor_list
-    from rnnmigrate.verify.pairing import parse_name_map
+    from rnnmigrate.verify.pairing import parse_constants, parse_name_map
     from rnnmigrate.verify.pipeline import VerifyRequest
     from rnnmigrate.verify.samples import SampleSettings, parse_input_files
 
@@ -158,6 +174,8 @@ def verify_command(
             old=ModelSource("OLD", old, old_tag_set, old_signature_def, old_inputs, old_outputs, unsafe),
             new=ModelSource("NEW", new, new_tag_set, new_signature_def, new_inputs, new_outputs, unsafe),
             name_map=parse_name_map(name_map or []),
+            skip=frozenset(skip or []),
+            constants=parse_constants(constants or []),
             input_files=parse_input_files(inputs or []),
             samples=SampleSettings(
                 samples=samples,

@@ -44,14 +44,57 @@ def parse_name_map(items: list[str]) -> dict[str, str]:
     return mapping
 
 
-def pair_models(old: LoadedModel, new: LoadedModel, name_map: dict[str, str]) -> Pairing:
+def parse_constants(items: list[str]) -> dict[str, str]:
+    """``--set name=value`` (repeatable, or comma separated) into a dict of value texts."""
+    constants: dict[str, str] = {}
+    for item in (part.strip() for entry in items for part in entry.split(",")):
+        if not item:
+            continue
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip() or not value.strip():
+            raise VerifyError(f"--set: expected name=value, got '{item}'")
+        constants[name.strip()] = value.strip()
+    return constants
+
+
+def pair_models(
+    old: LoadedModel,
+    new: LoadedModel,
+    name_map: dict[str, str],
+    skip: frozenset[str] = frozenset(),
+    constants: frozenset[str] = frozenset(),
+) -> Pairing:
+    """Pair by name; ``skip`` drops outputs one side has alone, ``constants`` are inputs fed a fixed value."""
     _check_map_names(old, new, name_map)
     notes: list[str] = []
-    inputs = _pair("input", old.inputs, new.inputs, name_map, old, new, notes)
-    outputs = _pair("output", old.outputs, new.outputs, name_map, old, new, notes)
+    _check_left_out(old, new, skip, constants, notes)
+    left_out = skip | constants
+    old_inputs = {name: spec for name, spec in old.inputs.items() if name not in left_out}
+    new_inputs = {name: spec for name, spec in new.inputs.items() if name not in left_out}
+    old_outputs = {name: spec for name, spec in old.outputs.items() if name not in left_out}
+    new_outputs = {name: spec for name, spec in new.outputs.items() if name not in left_out}
+    inputs = _pair("input", old_inputs, new_inputs, name_map, old, new, notes)
+    outputs = _pair("output", old_outputs, new_outputs, name_map, old, new, notes)
     for pair in inputs:
         check_input_compatible(pair, old, new)
     return Pairing(inputs=inputs, outputs=outputs, notes=notes)
+
+
+def _check_left_out(
+    old: LoadedModel, new: LoadedModel, skip: frozenset[str], constants: frozenset[str], notes: list[str]
+) -> None:
+    for name in sorted(skip):
+        if name in old.inputs or name in new.inputs:
+            raise VerifyError(f"--skip {name}: '{name}' is an input; feed it a fixed value with --set {name}=VALUE")
+        sides = [model.label for model in (old, new) if name in model.outputs]
+        if not sides:
+            raise VerifyError(f"--skip {name}: neither {old.path} nor {new.path} has an output '{name}'")
+        notes.append(f"skipped output '{name}' ({' and '.join(sides)})")
+    for name in sorted(constants):
+        sides = [model.label for model in (old, new) if name in model.inputs]
+        if not sides:
+            raise VerifyError(f"--set {name}: neither {old.path} nor {new.path} has an input '{name}'")
+        notes.append(f"input '{name}' ({' and '.join(sides)}) fed a fixed value")
 
 
 def _check_map_names(old: LoadedModel, new: LoadedModel, name_map: dict[str, str]) -> None:

@@ -39,6 +39,8 @@ class VerifyRequest:
     samples: SampleSettings = field(default_factory=SampleSettings)
     atol: float | None = None
     rtol: float | None = None
+    skip: frozenset[str] = frozenset()
+    constants: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -71,7 +73,7 @@ def _verify(request: VerifyRequest) -> VerifyResult:
     new = load_model(request.new)
     loaded = time.perf_counter()
 
-    pairing = pair_models(old, new, request.name_map)
+    pairing = pair_models(old, new, request.name_map, request.skip, frozenset(request.constants))
     plan = make_samples(request, pairing, old, new)
     comparisons = [new_comparison(pair, request.atol, request.rtol) for pair in pairing.outputs]
     old_outputs: dict[str, list[np.ndarray]] = {pair.old.name: [] for pair in pairing.outputs}
@@ -79,8 +81,8 @@ def _verify(request: VerifyRequest) -> VerifyResult:
 
     row_offset = 0
     for index, batch in enumerate(plan.batches):
-        old_result = run_on_batch(old, batch, pairing, index, side="old")
-        new_result = run_on_batch(new, batch, pairing, index, side="new")
+        old_result = run_on_batch(old, batch, pairing, index, side="old", constants=request.constants)
+        new_result = run_on_batch(new, batch, pairing, index, side="new", constants=request.constants)
         for comparison in comparisons:
             pair = comparison.pair
             old_value, new_value = old_result[pair.old.name], new_result[pair.new.name]
@@ -117,17 +119,40 @@ def make_samples(request: VerifyRequest, pairing: Pairing, old: LoadedModel, new
 
 
 def run_on_batch(
-    model: LoadedModel, batch: SampleBatch, pairing: Pairing, index: int, side: str
+    model: LoadedModel,
+    batch: SampleBatch,
+    pairing: Pairing,
+    index: int,
+    side: str,
+    constants: dict[str, str] | None = None,
 ) -> dict[str, np.ndarray]:
     """Feed one batch, cast to this side's dtypes; a model that raises is the user's error."""
     feed = {}
     for pair in pairing.inputs:
         signature: TensorSignature = getattr(pair, side)
         feed[signature.name] = batch.inputs[pair.old.name].astype(numpy_dtype(signature.dtype))
+    for name, text in (constants or {}).items():
+        if name in model.inputs:
+            feed[name] = constant_input(model, model.inputs[name], text, batch.rows)
     try:
         return model.run(feed)
     except Exception as error:
         raise VerifyError(f"{model.path}: raised on sample batch {index}: {describe(error)}") from None
+
+
+def constant_input(model: LoadedModel, signature: TensorSignature, text: str, rows: int) -> np.ndarray:
+    """``--set`` value in the input's dtype: a scalar, or filled to its shape with the batch as axis 0."""
+    import numpy as np
+
+    dtype = numpy_dtype(signature.dtype)
+    try:
+        value = np.asarray(text == "true" if dtype == np.bool_ else float(text)).astype(dtype)
+    except ValueError:
+        raise VerifyError(f"--set {signature.name}={text}: not a number for {model.path}'s {signature.dtype} input") from None
+    shape = signature.shape or ()
+    if any(dim is None for dim in shape[1:]):
+        raise VerifyError(f"--set {signature.name}: {model.path} declares it with open dimensions {shape}; give it with --inputs")
+    return np.full((rows if shape and shape[0] is None else shape[0], *shape[1:]) if shape else (), value, dtype=dtype)
 
 
 def numpy_dtype(name: str) -> np.dtype:

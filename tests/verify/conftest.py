@@ -172,6 +172,42 @@ def tf1_asserting(tmp_path_factory) -> TF1Model:
 
 
 @pytest.fixture(scope="session")
+def tf1_with_keep_prob(tmp_path_factory) -> TF1Model:
+    """A TF1 GRU whose serving signature also takes `keep_prob` and also returns `embedded`."""
+    import tensorflow as tf
+
+    v1 = tf.compat.v1
+    directory = tmp_path_factory.mktemp("tf1_keep_prob")
+    graph = tf.Graph()
+    with graph.as_default():
+        tokens = v1.placeholder(tf.int32, [None, None], name="tokens")
+        lengths = v1.placeholder(tf.int32, [None], name="lengths")
+        keep_prob = v1.placeholder(tf.float32, [], name="keep_prob")
+        embedded = tf.nn.embedding_lookup(v1.get_variable("embedding", [VOCAB, EMBED]), tokens)
+        cell = v1.nn.rnn_cell.DropoutWrapper(v1.nn.rnn_cell.GRUCell(UNITS), output_keep_prob=keep_prob)
+        outputs, state = v1.nn.dynamic_rnn(cell, embedded, sequence_length=lengths, dtype=tf.float32)
+        session = v1.Session(graph=graph)
+        session.run(v1.global_variables_initializer())
+        weights = _randomize(session, tf)
+        savedmodel = directory / "savedmodel"
+        v1.saved_model.simple_save(
+            session,
+            str(savedmodel),
+            {"tokens": tokens, "lengths": lengths, "keep_prob": keep_prob},
+            {"outputs": outputs, "final_state": state, "embedded": embedded},
+        )
+        session.close()
+    return TF1Model(savedmodel=savedmodel, checkpoint=Path(), weights=weights)
+
+
+@pytest.fixture(scope="session")
+def keep_prob_migration(tf1_with_keep_prob, tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("keras_keep_prob") / "gru.keras"
+    build_keras(tf1_with_keep_prob.weights, "gru").save(path)
+    return path
+
+
+@pytest.fixture(scope="session")
 def keras_files(tmp_path_factory, tf1_lstm, tf1_gru) -> dict[str, Path]:
     """Correct and broken migrations as .keras files, keyed by what they get right or wrong."""
     directory = tmp_path_factory.mktemp("keras")
