@@ -105,6 +105,16 @@ class CellTracer:
                 return self.trace_sequence(values[-1], depth + 1)
         return [unknown(f"the list of cells `{_short(expr)}` cannot be traced", expr.lineno)], None
 
+    def values_of(self, expr: ast.expr) -> list[ast.expr]:
+        """What a name or ``self.attribute`` is assigned in this file (any value, not only cells)."""
+        if isinstance(expr, ast.Attribute) and _is_self(expr.value):
+            return list(self._class_attributes.get(expr.attr, []))
+        if isinstance(expr, ast.Name):
+            scope = self._scope_defining(expr, expr.id)
+            if scope is not None:
+                return [value for value in scope.assignments.get(expr.id, []) if not _encloses(value, expr)]
+        return []
+
     # -- tracing ----------------------------------------------------------------
 
     def _trace_call(self, call: ast.Call, depth: int) -> CellInfo:
