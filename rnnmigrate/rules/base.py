@@ -16,14 +16,21 @@ if TYPE_CHECKING:
 
 COMPAT_PREFIX = "tensorflow.compat.v1."
 
-NN_MODULES = ("tensorflow.nn", "tensorflow.python.ops.rnn", "tensorflow.python.ops.nn")
+NN_MODULES = (
+    "tensorflow.nn",
+    "tensorflow.python.ops.rnn",
+    "tensorflow.python.ops.nn",
+    "tensorflow.models.rnn.rnn",  # TF 0.x
+)
 CONTRIB_RNN_MODULES = (
     "tensorflow.contrib.rnn",
     "tensorflow.contrib.rnn.python.ops.core_rnn",
     "tensorflow.contrib.rnn.python.ops.rnn",
 )
+TF0_CELL_MODULE = "tensorflow.models.rnn.rnn_cell"
 CELL_MODULES = (
     "tensorflow.nn.rnn_cell",
+    TF0_CELL_MODULE,
     "tensorflow.contrib.rnn",
     "tensorflow.python.ops.rnn_cell",
     "tensorflow.python.ops.rnn_cell_impl",

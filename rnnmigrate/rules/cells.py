@@ -5,8 +5,8 @@ from __future__ import annotations
 import ast
 
 from rnnmigrate.findings import CellInfo
-from rnnmigrate.rules.base import Assessment, Site, display
-from rnnmigrate.rules.common import BindError, bind, texts
+from rnnmigrate.rules.base import TF0_CELL_MODULE, Assessment, Site, display, normalize
+from rnnmigrate.rules.common import BindError, bind, literal, texts
 
 CELL_ARGUMENTS = (
     "num_units",
@@ -61,3 +61,16 @@ def as_assessment(cell: CellInfo) -> Assessment:
     if cell.problem:
         return Assessment("manual", cell.problem, dict(cell.arguments), (cell,), cell.differences)
     return Assessment("auto", None, dict(cell.arguments), (cell,), cell.all_differences_tuple())
+
+
+def concatenated_state_problem(site: Site, bound: dict[str, ast.expr], what: str) -> str | None:
+    """Why a cell whose state is concatenated (``state_is_tuple=False``) cannot be migrated.
+
+    TF 0.x's ``tensorflow.models.rnn.rnn_cell`` defaulted to concatenated state; TF 1.x to tuples.
+    """
+    tf0 = normalize(site.qualified).startswith(TF0_CELL_MODULE + ".")
+    state_is_tuple = literal(bound.get("state_is_tuple"), not tf0)
+    if state_is_tuple is not False:
+        return None
+    prefix = "TF 0.x rnn_cell defaults to state_is_tuple=False" if tf0 and "state_is_tuple" not in bound else "state_is_tuple=False"
+    return f"{prefix}: {what} concatenated into one tensor; rnnmigrate.layers keeps tuples"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rnnmigrate.rules.base import CELL_MODULES, Assessment, RewriteResult, Rule, Site, names_in
-from rnnmigrate.rules.cells import as_assessment, bind_cell, cell_info
+from rnnmigrate.rules.cells import as_assessment, bind_cell, cell_info, concatenated_state_problem
 from rnnmigrate.rules.common import is_set, literal
 
 if TYPE_CHECKING:
@@ -40,12 +40,14 @@ def assess(site: Site) -> Assessment:
     bound = bind_cell(site, SIGNATURES)
     if not isinstance(bound, dict):
         return as_assessment(bound)
-    return as_assessment(cell_info(site, bound, _problem(bound), _differences(site.short_name, bound)))
+    return as_assessment(cell_info(site, bound, _problem(site, bound), _differences(site.short_name, bound)))
 
 
-def _problem(bound: dict) -> str | None:
-    if literal(bound.get("state_is_tuple"), True) is False:
-        return "state_is_tuple=False concatenates c and h into one tensor; rnnmigrate.layers keeps tuples"
+def _problem(site: Site, bound: dict) -> str | None:
+    if "LSTM" in site.short_name:
+        concatenated = concatenated_state_problem(site, bound, "c and h are")
+        if concatenated:
+            return concatenated
     for shards in ("num_unit_shards", "num_proj_shards"):
         if literal(bound.get(shards), None) not in (None, 1):
             return f"{shards} splits the kernel into sharded variables; merge them by hand"

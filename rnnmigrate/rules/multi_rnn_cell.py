@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rnnmigrate.rules.base import CELL_MODULES, Assessment, RewriteResult, Rule, Site, names_in
-from rnnmigrate.rules.cells import as_assessment, bind_cell, cell_info
-from rnnmigrate.rules.common import literal
+from rnnmigrate.rules.cells import as_assessment, bind_cell, cell_info, concatenated_state_problem
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -23,9 +22,7 @@ def assess(site: Site) -> Assessment:
     if "cells" not in bound:
         return as_assessment(cell_info(site, bound, "MultiRNNCell is called without its cells"))
     children, repeat = site.tracer.trace_sequence(bound["cells"])
-    problem = None
-    if literal(bound.get("state_is_tuple"), True) is False:
-        problem = "state_is_tuple=False concatenates the layers' states; rnnmigrate.layers keeps tuples"
+    problem = concatenated_state_problem(site, bound, "the layers' states are")
     cell = cell_info(site, bound, problem, ("state-structure",), tuple(children), repeat)
     return as_assessment(cell)
 

@@ -290,7 +290,7 @@ def test_cells_of_a_multi_rnn_cell_from_a_list_literal():
         (
             "tf.nn.dynamic_rnn(tf.nn.rnn_cell.LSTMCell(4, state_is_tuple=False), x)",
             "RNN001",
-            "state_is_tuple=False concatenates c and h into one tensor; rnnmigrate.layers keeps tuples",
+            "state_is_tuple=False: c and h are concatenated into one tensor; rnnmigrate.layers keeps tuples",
         ),
         (
             "tf.nn.rnn_cell.GRUCell(4)",
