@@ -71,7 +71,10 @@ def import_tensorflow() -> Any:
         return sys.modules["tensorflow"]
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     with native_stderr_silenced():
-        import tensorflow as tf
+        try:
+            import tensorflow as tf
+        except ImportError:
+            raise VerifyError("verify runs both models and needs TensorFlow: pip install 'rnnmigrate[tf]'") from None
 
         tf.constant(0)
     tf.get_logger().setLevel("ERROR")

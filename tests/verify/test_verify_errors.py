@@ -177,3 +177,19 @@ def test_options_that_do_not_apply_to_the_model_kind(run_verify, tf1_lstm, keras
     assert line == f"error: {keras_file}: --new-signature-def cannot be used with a Keras file"
     line = _single_error_line(run_verify(tf1_lstm.savedmodel, keras_file, "--old-inputs", "tokens=tokens:0"))
     assert f"{tf1_lstm.savedmodel}: --old-inputs/--old-outputs cannot be used with a SavedModel" in line
+
+
+def test_without_tensorflow_installed_verify_says_what_to_install(tmp_path):
+    """A lint-only install (no [tf] extra) gets one line naming the extra, not a traceback."""
+    import subprocess
+    import sys
+
+    blocked = "import sys; sys.modules['tensorflow'] = None; sys.argv = ['rnnmigrate', 'verify', 'old', 'new']\n"
+    result = subprocess.run(
+        [sys.executable, "-c", blocked + "from rnnmigrate.cli import main; main()"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip() == "error: verify runs both models and needs TensorFlow: pip install 'rnnmigrate[tf]'"
