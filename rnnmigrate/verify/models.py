@@ -67,7 +67,7 @@ def import_tensorflow() -> Any:
     """TensorFlow, quietly: its C++ start-up chatter (oneDNN, CUDA probing) would bury the report."""
     import sys
 
-    if "tensorflow" in sys.modules:
+    if sys.modules.get("tensorflow") is not None:
         return sys.modules["tensorflow"]
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     with native_stderr_silenced():

@@ -184,7 +184,9 @@ def test_without_tensorflow_installed_verify_says_what_to_install(tmp_path):
     import subprocess
     import sys
 
-    blocked = "import sys; sys.modules['tensorflow'] = None; sys.argv = ['rnnmigrate', 'verify', 'old', 'new']\n"
+    (tmp_path / "old").mkdir()
+    (tmp_path / "new.keras").write_bytes(b"")
+    blocked = "import sys; sys.modules['tensorflow'] = None; sys.argv = ['rnnmigrate', 'verify', 'old', 'new.keras']\n"
     result = subprocess.run(
         [sys.executable, "-c", blocked + "from rnnmigrate.cli import main; main()"],
         capture_output=True,
