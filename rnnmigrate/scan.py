@@ -12,9 +12,9 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
 from functools import partial
 from itertools import chain, islice
+from typing import TYPE_CHECKING
 
 from rnnmigrate.findings import Finding, FileError, FileResult
 from rnnmigrate.names import ImportTable
@@ -34,6 +34,8 @@ MIGHT_MATCH = re.compile(rb"rnn|RNN|Rnn|CuDNN|cudnn")
 def might_match(data: bytes) -> bool:
     """False when a file cannot hold a finding, decided on its bytes before any parsing."""
     return (b"tensorflow" in data or b"keras" in data) and MIGHT_MATCH.search(data) is not None
+
+
 SUPPRESSION = re.compile(r"#\s*rnnmigrate:\s*ignore(?:\[([A-Za-z0-9_,\s]*)\])?")
 CHUNK_SIZE = 256
 PARALLEL_THRESHOLD = 64
@@ -122,7 +124,7 @@ def _scan_notebook(path: str, data: bytes, codes: CodeFilter) -> FileResult:
         cell, line = document.locate(finding.line)
         _, end_line = document.locate(finding.end_line)
         cells = tuple(info.moved(lambda joined: document.locate(joined)[1]) for info in finding.cells)
-        located.append(_with(finding, line=line, end_line=end_line, notebook_cell=cell, cells=cells))
+        located.append(replace(finding, line=line, end_line=end_line, notebook_cell=cell, cells=cells))
     return FileResult(path, located, parsed=True)
 
 
@@ -130,10 +132,6 @@ def _cell_source(document: notebook.NotebookSource, cell: int) -> str:
     cells = document.document["cells"]
     source = cells[cell - 1].get("source", "") if 0 < cell <= len(cells) else ""
     return "".join(source) if isinstance(source, list) else source
-
-
-def _with(finding: Finding, **changes) -> Finding:
-    return replace(finding, **changes)
 
 
 # -- one module's text ----------------------------------------------------------------
@@ -146,9 +144,8 @@ def scan_source(text: str, path: str = "<string>", codes: CodeFilter = CodeFilte
     imports = ImportTable(tree, nodes)
     if not imports.bindings:
         return []
-    matcher = _Matcher(tree, nodes, parents, imports, path, text.splitlines())
-    findings = _refine_cell_verdicts(matcher.run())
     lines = text.splitlines()
+    findings = _refine_cell_verdicts(_Matcher(tree, nodes, parents, imports, path, lines).run())
     return [
         finding
         for finding in findings
@@ -283,7 +280,7 @@ def _refine_cell_verdicts(findings: list[Finding]) -> list[Finding]:
             cell_at[_position(finding)] = index
     for position, index in cell_at.items():
         if refined[index].verdict == "auto" and not consumers.get(position):
-            refined[index] = _with(
+            refined[index] = replace(
                 refined[index],
                 verdict="manual",
                 reason="not passed to an RNN call in this file, so its use cannot be checked; "
@@ -299,7 +296,7 @@ def _refine_cell_verdicts(findings: list[Finding]) -> list[Finding]:
             if cell.verdict == "auto" and blocking:
                 first = blocking[0]
                 reason = f"runs in {first.api} on line {first.line}, which stays manual"
-                refined[index] = _with(cell, verdict="manual", reason=reason)
+                refined[index] = replace(cell, verdict="manual", reason=reason)
                 changed = True
             if cell.verdict == "manual" or blocking:
                 for user_index in consumers.get(position, []):
@@ -307,7 +304,7 @@ def _refine_cell_verdicts(findings: list[Finding]) -> list[Finding]:
                     if user.verdict == "auto":
                         manual = refined[index]
                         reason = f"its cell {manual.api} on line {manual.line} stays manual: {manual.reason}"
-                        refined[user_index] = _with(user, verdict="manual", reason=reason)
+                        refined[user_index] = replace(user, verdict="manual", reason=reason)
                         changed = True
     return refined
 
