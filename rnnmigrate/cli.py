@@ -14,6 +14,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from rnnmigrate import __version__
 from rnnmigrate.config import Config, ConfigError, find_pyproject, load_config
 from rnnmigrate.discover import DEFAULT_INCLUDE, DiscoveryError, FileFilter, discover, iter_files
 from rnnmigrate.scan import CodeFilter, ScanReport, scan_files, unknown_codes
@@ -45,7 +46,10 @@ class Selection:
     jobs: int | None
 
 
-Paths = Annotated[list[str], typer.Argument(help="Files and directories to look at.", show_default=False)]
+Paths = Annotated[
+    Optional[list[str]],
+    typer.Argument(help="Files and directories to look at (default: the current directory).", show_default=False),
+]
 Select = Annotated[Optional[list[str]], typer.Option("--select", help="Only these codes (or prefixes), e.g. RNN001.")]
 Ignore = Annotated[Optional[list[str]], typer.Option("--ignore", help="Leave out these codes (or prefixes).")]
 Exclude = Annotated[Optional[list[str]], typer.Option("--exclude", help="Skip paths matching this gitignore-style glob.")]
@@ -122,7 +126,7 @@ def fail(message: str) -> typer.Exit:
 
 @app.command()
 def scan(
-    paths: Paths,
+    paths: Paths = None,
     fmt: Annotated[
         str,
         typer.Option("--format", "-f", help="auto (table on a terminal, text otherwise), table, text, json, sarif, github."),
@@ -146,7 +150,7 @@ def scan(
     if fmt not in FORMATS:
         raise fail(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     try:
-        selection = select_files(paths, select, ignore, exclude, include, no_gitignore, jobs, config, lazy=True)
+        selection = select_files(paths or ["."], select, ignore, exclude, include, no_gitignore, jobs, config, lazy=True)
     except UsageProblem as problem:
         raise fail(str(problem)) from None
     interactive = output is None and sys.stdout.isatty()
@@ -209,7 +213,7 @@ def explain(code: Annotated[str, typer.Argument(help="A rule code, e.g. RNN001."
 
 @app.command()
 def rewrite(
-    paths: Paths,
+    paths: Paths = None,
     apply: Annotated[bool, typer.Option("--apply", help="Write the rewritten files (default: show a diff).")] = False,
     check: Annotated[bool, typer.Option("--check", help="Exit 1 when anything would change; write nothing.")] = False,
     annotate: Annotated[
@@ -235,7 +239,7 @@ def rewrite(
     if apply and check:
         raise fail("--apply and --check exclude each other")
     try:
-        selection = select_files(paths, select, ignore, exclude, include, no_gitignore, jobs, config)
+        selection = select_files(paths or ["."], select, ignore, exclude, include, no_gitignore, jobs, config)
     except UsageProblem as problem:
         raise fail(str(problem)) from None
     plans = plan_files(selection.files, selection.codes, annotate, selection.jobs)
@@ -249,8 +253,19 @@ def rewrite(
         raise typer.Exit(EXIT_FINDINGS)
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"rnnmigrate {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
-def _root() -> None:
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit."),
+    ] = False,
+) -> None:
     """Audit, rewrite and verify the migration of TensorFlow 1 RNN code to Keras 3."""
 
 

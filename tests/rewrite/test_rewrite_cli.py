@@ -122,7 +122,6 @@ def test_bad_option_values_exit_2(project: Path):
     write(project, "model.py", AUTO)
     assert CliRunner().invoke(app, ["rewrite", "--jobs", "0", "model.py"]).exit_code == 2
     assert CliRunner().invoke(app, ["rewrite", "--no-such-option", "model.py"]).exit_code == 2
-    assert CliRunner().invoke(app, ["rewrite"]).exit_code == 2
 
 
 def test_bad_configuration_exits_2(project: Path):

@@ -145,9 +145,11 @@ def test_bad_config_exits_2_and_names_the_file(project: Path):
     assert result.stdout == ""
 
 
-def test_no_paths_is_a_usage_error(project: Path):
-    result = run_scan()
-    assert result.exit_code == 2
+def test_no_paths_scans_the_current_directory(project: Path):
+    write(project, "pkg/model.py", AUTO_SOURCE)
+    result = run_scan("--format", "text")
+    assert result.exit_code == 1
+    assert "pkg/model.py:" in result.stdout
 
 
 def test_unwritable_output_exits_2(project: Path):
