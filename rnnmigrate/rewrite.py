@@ -78,7 +78,7 @@ def rewrite_source(
     outcome = RewriteOutcome(text, left=left)
     if not auto and not (annotate and left):
         return outcome
-    wrapper = MetadataWrapper(cst.parse_module(text))
+    wrapper = MetadataWrapper(cst.parse_module(text), unsafe_skip_copy=True)  # a fresh tree: no need to copy it
     imports = RuntimeImports(ast.parse(text), auto)
     transformer = _Rewriter(auto, left if annotate else [], imports)
     module = wrapper.visit(transformer)
