@@ -9,16 +9,18 @@ TF1's numbers exactly.  In training it follows TF1's recipe:
 * ``variational_recurrent=True``: one mask per run, reused at every step.  As in
   TF1 the mask has shape ``[1, depth]``: it is shared by every row of the batch.
 
-Where training differs from TF1:
+When dropout runs (TF1 dropped whenever a keep probability was below 1):
 
-* TF1 dropped whenever a keep probability was below 1, even at evaluation
-  (code fed ``keep_prob=1.0`` to switch it off).  Here dropout runs only when
-  the layer is called with ``training=True`` (Keras's ``fit`` does that).
-* The random numbers differ (same distribution, different generator); ``seed``
-  makes runs repeatable but does not reproduce TF1's masks.
-* TF1 drew a variational mask once per ``session.run``, shared by every
-  ``dynamic_rnn`` using the wrapper; here each RNN call draws its own mask.
-* Keep probabilities must be Python numbers (TF1 also took tensors).
+| keep probability | TF1 graph + session        | Keras (eager, tf.function, models) |
+|------------------|----------------------------|------------------------------------|
+| number < 1       | always                     | only with ``training=True``        |
+| tensor           | always (1.0 is exact)      | always (1.0 is exact)              |
+| 1.0 (number)     | never                      | never                              |
+
+Where training differs from TF1: the random numbers differ (same
+distribution, different generator; ``seed`` makes Keras runs repeatable), and
+TF1 drew a variational mask once per ``session.run``, shared by every
+``dynamic_rnn`` using the wrapper; here each RNN call draws its own mask.
 """
 
 from __future__ import annotations
@@ -29,8 +31,10 @@ from typing import Any, Callable
 import keras
 import tensorflow as tf
 
-from rnnmigrate.layers.cells import TF1CellMixin, cell_from_config, register
+from rnnmigrate.layers.cells import TF1Cell, build_cell, current_build_dtype
+from rnnmigrate.layers.config import LAYOUT_KEY, LAYOUT_VERSION, cell_from_config, check_layout, register
 from rnnmigrate.layers.states import LSTMStateTuple, from_tf1_state, to_tf1_state
+from rnnmigrate.layers.variables import in_tf1_graph
 
 _SALT_INPUT, _SALT_STATE, _SALT_OUTPUT = 1, 2, 3
 
@@ -42,20 +46,25 @@ def default_dropout_state_filter_visitor(substate: Any) -> Any:
     return True
 
 
-def _check_keep_prob(value: Any, argument: str) -> float:
-    if not isinstance(value, numbers.Real):
-        raise TypeError(
-            f"DropoutWrapper({argument}=...) must be a Python number; got {value!r}. "
-            "In Keras dropout follows the `training` flag, so pass the training-time "
-            "keep probability instead of a placeholder."
-        )
-    if not 0.0 < value <= 1.0:
-        raise ValueError(f"DropoutWrapper({argument}={value}) must be in (0, 1].")
-    return float(value)
+def _check_keep_prob(value: Any, argument: str) -> Any:
+    """A number in (0, 1], or a tensor (checked when it runs, as TF1 did)."""
+    if isinstance(value, numbers.Real):
+        if not 0.0 < value <= 1.0:
+            raise ValueError(f"DropoutWrapper({argument}={value}) must be in (0, 1].")
+        return float(value)
+    if tf.is_tensor(value) or isinstance(value, (tf.Variable, keras.Variable)):
+        return value
+    raise TypeError(f"DropoutWrapper({argument}=...) must be a number or a tensor; got {value!r}.")
+
+
+def may_drop(keep_prob: Any) -> bool:
+    """Whether dropout ops are needed: a number below 1, or any tensor."""
+    return not isinstance(keep_prob, float) or keep_prob < 1.0
 
 
 def keep_mask(shape: Any, keep_prob: float, seed: tf.Tensor, dtype: Any) -> tf.Tensor:
     """TF1's dropout: ``floor(keep_prob + uniform)`` scaled by ``1 / keep_prob``."""
+    keep_prob = tf.cast(keep_prob, dtype)
     noise = tf.random.stateless_uniform(shape, seed=seed, dtype=dtype)
     return tf.floor(keep_prob + noise) / keep_prob
 
@@ -67,7 +76,7 @@ def fold_seed(seed: tf.Tensor, *salts: Any) -> tf.Tensor:
 
 
 @register
-class DropoutWrapper(TF1CellMixin, keras.layers.Layer):
+class DropoutWrapper(keras.layers.Layer):
     """TF1 ``DropoutWrapper(cell, input_keep_prob, output_keep_prob, state_keep_prob, ...)``.
 
     Adds no variable scope (TF1's did not either).  ``input_size`` and ``dtype``
@@ -94,9 +103,9 @@ class DropoutWrapper(TF1CellMixin, keras.layers.Layer):
         self.state_keep_prob = _check_keep_prob(state_keep_prob, "state_keep_prob")
         self.variational_recurrent = bool(variational_recurrent)
         self.seed = seed
-        self.seed_generator = keras.random.SeedGenerator(seed)
+        # In a TF1 graph a seed variable would join the program's Saver and break its restore.
+        self.seed_generator = None if in_tf1_graph() else keras.random.SeedGenerator(seed)
         self.dropout_state_filter_visitor = dropout_state_filter_visitor
-        self.tf1_scope_name = ""
 
     @property
     def wrapped_cell(self) -> Any:
@@ -110,15 +119,29 @@ class DropoutWrapper(TF1CellMixin, keras.layers.Layer):
     def output_size(self) -> Any:
         return self.cell.output_size
 
+    is_rnnmigrate_runtime = True
+    zero_state = TF1Cell.zero_state
+
     def build(self, input_shape: Any) -> None:
-        if not self.cell.built:
-            self.cell.build(input_shape)
+        build_cell(self.cell, input_shape[-1], current_build_dtype() or self.cell.variable_dtype)
+
+    def tf1_variables(self) -> dict[str, Any]:
+        return self.cell.tf1_variables()
+
+    @property
+    def keep_probs(self) -> tuple:
+        return self.input_keep_prob, self.output_keep_prob, self.state_keep_prob
 
     def is_active(self, training: Any) -> bool:
-        return bool(training) and min(self.input_keep_prob, self.output_keep_prob, self.state_keep_prob) < 1.0
+        """The table in the module docstring."""
+        if any(not isinstance(keep, float) for keep in self.keep_probs):
+            return True
+        return (bool(training) or in_tf1_graph()) and min(self.keep_probs) < 1.0
 
     def draw_seed(self) -> tf.Tensor:
         """A fresh seed for one RNN run; every mask of the run derives from it."""
+        if self.seed_generator is None:
+            return tf.random.uniform([2], maxval=2**31 - 1, dtype=tf.int32, seed=self.seed)
         return tf.cast(self.seed_generator.next(), tf.int32)
 
     def drop_sequence(self, values: tf.Tensor, keep_prob: float, seed: tf.Tensor, salt: int) -> tf.Tensor:
@@ -127,7 +150,7 @@ class DropoutWrapper(TF1CellMixin, keras.layers.Layer):
         Independent masks per step and row equal TF1's per-step dropout; the
         variational mask is ``[1, 1, depth]``, TF1's ``[1, depth]`` reused every step.
         """
-        if keep_prob >= 1.0:
+        if not may_drop(keep_prob):
             return values
         if self.variational_recurrent:
             shape = tf.stack([1, 1, tf.shape(values)[-1]])
@@ -161,12 +184,12 @@ class DropoutWrapper(TF1CellMixin, keras.layers.Layer):
                 "step cannot know; run the wrapper through DynamicRNN or static_rnn."
             )
         seed = self.draw_seed()
-        if self.input_keep_prob < 1.0:
+        if may_drop(self.input_keep_prob):
             inputs = inputs * keep_mask(tf.shape(inputs), self.input_keep_prob, fold_seed(seed, _SALT_INPUT), inputs.dtype)
         output, new_states = self.cell(inputs, states, training=training)
-        if self.state_keep_prob < 1.0:
+        if may_drop(self.state_keep_prob):
             new_states = self._drop_state_step(new_states, seed)
-        if self.output_keep_prob < 1.0:
+        if may_drop(self.output_keep_prob):
             output = output * keep_mask(tf.shape(output), self.output_keep_prob, fold_seed(seed, _SALT_OUTPUT), output.dtype)
         return output, new_states
 
@@ -183,6 +206,11 @@ class DropoutWrapper(TF1CellMixin, keras.layers.Layer):
         return to_tf1_state(self.cell, keras_state) if tf1_style else keras_state
 
     def get_config(self) -> dict:
+        if any(not isinstance(keep, float) for keep in self.keep_probs):
+            raise ValueError(
+                "A DropoutWrapper whose keep probability is a tensor cannot be saved in a Keras "
+                "config; pass the keep probability as a number (dropout then follows `training`)."
+            )
         visitor = self.dropout_state_filter_visitor
         return {
             **keras.layers.Layer.get_config(self),
@@ -193,11 +221,13 @@ class DropoutWrapper(TF1CellMixin, keras.layers.Layer):
             "variational_recurrent": self.variational_recurrent,
             "seed": self.seed,
             "dropout_state_filter_visitor": None if visitor is None else keras.saving.serialize_keras_object(visitor),
+            LAYOUT_KEY: LAYOUT_VERSION,
         }
 
     @classmethod
     def from_config(cls, config: dict) -> "DropoutWrapper":
         config = dict(config)
+        check_layout(cls.__name__, config)
         config["cell"] = cell_from_config(config["cell"])
         if config.get("dropout_state_filter_visitor") is not None:
             config["dropout_state_filter_visitor"] = keras.saving.deserialize_keras_object(

@@ -27,7 +27,7 @@ from typing import Any, Callable
 
 import tensorflow as tf
 
-from rnnmigrate.layers.dropout import _SALT_INPUT, _SALT_OUTPUT, DropoutWrapper
+from rnnmigrate.layers.dropout import _SALT_INPUT, _SALT_OUTPUT, DropoutWrapper, may_drop
 from rnnmigrate.layers.states import is_stack, zero_keras_state
 
 _PARALLEL_ITERATIONS = 32
@@ -176,7 +176,7 @@ def _run_dropout_wrapper(wrapper, inputs_tm, lengths, state, training, state_tra
         return run_cell(wrapper.cell, inputs_tm, lengths, state, training, state_transforms)
     seed = wrapper.draw_seed()
     inputs_tm = wrapper.drop_sequence(inputs_tm, wrapper.input_keep_prob, seed, _SALT_INPUT)
-    if wrapper.state_keep_prob < 1.0:
+    if may_drop(wrapper.state_keep_prob):
         state_transforms = [_state_dropout_transforms(wrapper, state, seed), *state_transforms]
     outputs, final_state = run_cell(wrapper.cell, inputs_tm, lengths, state, training, state_transforms)
     return wrapper.drop_sequence(outputs, wrapper.output_keep_prob, seed, _SALT_OUTPUT), final_state

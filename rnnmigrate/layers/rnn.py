@@ -18,10 +18,10 @@ from typing import Any, Sequence
 import keras
 import tensorflow as tf
 
-from rnnmigrate.layers.cells import cell_from_config, keras_dtype, register
+from rnnmigrate.layers.cells import build_cell
+from rnnmigrate.layers.config import LAYOUT_KEY, LAYOUT_VERSION, cell_from_config, check_layout, keras_dtype, register
 from rnnmigrate.layers.engine import run_bidirectional_dynamic_rnn, run_dynamic_rnn
 from rnnmigrate.layers.states import from_tf1_state, to_tf1_state
-from rnnmigrate.layers.weights import load_from_active_source
 
 
 def scope_name(scope: Any) -> str | None:
@@ -49,15 +49,56 @@ def _keras_initial_state(cell: Any, initial_state: Any, dtype: tf.DType) -> Any:
     return from_tf1_state(cell, cast_state)
 
 
-def build_cell(cell: Any, input_depth: int) -> None:
-    if input_depth is None:
-        raise ValueError("The last dimension of the RNN inputs (the input depth) must be known.")
-    if not cell.built:
-        cell.build((None, int(input_depth)))
+class _TF1RNNLayer(keras.layers.Layer):
+    """What DynamicRNN and BidirectionalDynamicRNN share: TF1 scope, dtype, config version.
+
+    The layer's ``scope`` (a string or a ``VariableScope``) opens inside the
+    enclosing ``tf.compat.v1.variable_scope`` stack, as TF1's did.  Inputs keep
+    their dtype (TF1 ran float64 inputs in float64) unless a mixed Keras policy
+    asks for its compute dtype.
+    """
+
+    is_rnnmigrate_runtime = True
+    default_scope = "rnn"
+
+    def _init_tf1(self, name: str | None, scope: Any) -> None:
+        self._convert_input_args = False
+        self.supports_masking = True
+        self.scope = scope_name(scope) or name or self.default_scope
+        object.__setattr__(self, "_scope_argument", scope if isinstance(scope, tf.compat.v1.VariableScope) else None)
+        object.__setattr__(self, "_inputs_dtype", None)
+
+    def __call__(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
+        if not (tf.is_tensor(inputs) or isinstance(inputs, keras.KerasTensor)):
+            # Arrays become tensors as Keras makes them; tensors keep their dtype, as in TF1.
+            inputs = self.dtype_policy.convert_input(inputs, self.autocast, self.input_dtype)
+        object.__setattr__(self, "_inputs_dtype", getattr(inputs, "dtype", None))
+        return super().__call__(inputs, *args, **kwargs)
+
+    def variable_scope(self) -> Any:
+        return tf.compat.v1.variable_scope(self._scope_argument or self.scope, auxiliary_name_scope=False)
+
+    def build_dtype(self) -> Any:
+        policy = self.dtype_policy
+        if policy.compute_dtype != policy.variable_dtype or self._inputs_dtype is None:
+            return policy.compute_dtype
+        return keras.backend.standardize_dtype(self._inputs_dtype)
+
+    def prepare_inputs(self, inputs: Any) -> tf.Tensor:
+        inputs = tf.convert_to_tensor(inputs)
+        policy = self.dtype_policy
+        if policy.compute_dtype != policy.variable_dtype and inputs.dtype.is_floating:
+            inputs = tf.cast(inputs, policy.compute_dtype)
+        return inputs
+
+    def _layout_config(self) -> dict:
+        config = super().get_config()
+        config.update({"time_major": self.time_major, "scope": self.scope, LAYOUT_KEY: LAYOUT_VERSION})
+        return config
 
 
 @register
-class DynamicRNN(keras.layers.Layer):
+class DynamicRNN(_TF1RNNLayer):
     """``tf.nn.dynamic_rnn`` as a Keras layer.
 
     ``outputs, state = DynamicRNN(cell)(inputs, sequence_length, initial_state)``:
@@ -83,16 +124,15 @@ class DynamicRNN(keras.layers.Layer):
         super().__init__(name=_keras_layer_name(name), dtype=keras_dtype(dtype), **kwargs)
         self.cell = cell
         self.time_major = bool(time_major)
-        self.scope = scope_name(scope) or name or "rnn"
-        self.supports_masking = True
+        self._init_tf1(name, scope)
 
     def build(self, inputs_shape: Any) -> None:
-        build_cell(self.cell, inputs_shape[-1])
-        load_from_active_source(self)
+        with self.variable_scope():
+            build_cell(self.cell, inputs_shape[-1], self.build_dtype())
 
-    def tf1_cells(self, scope: str | None = None) -> list[tuple[str, Any]]:
-        """(TF1 scope, cell) pairs whose variables this layer runs."""
-        return [(scope or self.scope, self.cell)]
+    def tf1_variables(self) -> dict[str, Any]:
+        """The variables this layer runs, by TF1 name."""
+        return self.cell.tf1_variables()
 
     def call(
         self,
@@ -101,7 +141,7 @@ class DynamicRNN(keras.layers.Layer):
         initial_state: Any = None,
         training: bool | None = None,
     ) -> tuple[tf.Tensor, Any]:
-        inputs = tf.convert_to_tensor(inputs)
+        inputs = self.prepare_inputs(inputs)
         outputs, final_state = run_dynamic_rnn(
             self.cell,
             inputs,
@@ -117,22 +157,18 @@ class DynamicRNN(keras.layers.Layer):
         return None
 
     def get_config(self) -> dict:
-        return {
-            **super().get_config(),
-            "cell": self.cell,
-            "time_major": self.time_major,
-            "scope": self.scope,
-        }
+        return {**self._layout_config(), "cell": self.cell}
 
     @classmethod
     def from_config(cls, config: dict) -> "DynamicRNN":
         config = dict(config)
+        check_layout(cls.__name__, config)
         config["cell"] = cell_from_config(config["cell"])
         return cls(**config)
 
 
 @register
-class BidirectionalDynamicRNN(keras.layers.Layer):
+class BidirectionalDynamicRNN(_TF1RNNLayer):
     """``tf.nn.bidirectional_dynamic_rnn`` as a Keras layer.
 
     ``(out_fw, out_bw), (state_fw, state_bw) = layer(inputs, sequence_length)``;
@@ -157,19 +193,20 @@ class BidirectionalDynamicRNN(keras.layers.Layer):
         self.cell_fw = cell_fw
         self.cell_bw = cell_bw
         self.time_major = bool(time_major)
-        self.scope = scope_name(scope) or name or "bidirectional_rnn"
-        self.supports_masking = True
+        self._init_tf1(name, scope)
+
+    default_scope = "bidirectional_rnn"
 
     def build(self, inputs_shape: Any) -> None:
-        build_cell(self.cell_fw, inputs_shape[-1])
-        build_cell(self.cell_bw, inputs_shape[-1])
-        load_from_active_source(self)
+        with self.variable_scope():
+            for direction, cell in (("fw", self.cell_fw), ("bw", self.cell_bw)):
+                with tf.compat.v1.variable_scope(direction, auxiliary_name_scope=False):
+                    build_cell(cell, inputs_shape[-1], self.build_dtype())
 
     compute_mask = DynamicRNN.compute_mask
 
-    def tf1_cells(self, scope: str | None = None) -> list[tuple[str, Any]]:
-        scope = scope or self.scope
-        return [(f"{scope}/fw", self.cell_fw), (f"{scope}/bw", self.cell_bw)]
+    def tf1_variables(self) -> dict[str, Any]:
+        return {**self.cell_fw.tf1_variables(), **self.cell_bw.tf1_variables()}
 
     def call(
         self,
@@ -179,7 +216,7 @@ class BidirectionalDynamicRNN(keras.layers.Layer):
         initial_state_bw: Any = None,
         training: bool | None = None,
     ) -> tuple[tuple[tf.Tensor, tf.Tensor], tuple[Any, Any]]:
-        inputs = tf.convert_to_tensor(inputs)
+        inputs = self.prepare_inputs(inputs)
         (outputs_fw, outputs_bw), (state_fw, state_bw) = run_bidirectional_dynamic_rnn(
             self.cell_fw,
             self.cell_bw,
@@ -193,17 +230,12 @@ class BidirectionalDynamicRNN(keras.layers.Layer):
         return (outputs_fw, outputs_bw), (to_tf1_state(self.cell_fw, state_fw), to_tf1_state(self.cell_bw, state_bw))
 
     def get_config(self) -> dict:
-        return {
-            **super().get_config(),
-            "cell_fw": self.cell_fw,
-            "cell_bw": self.cell_bw,
-            "time_major": self.time_major,
-            "scope": self.scope,
-        }
+        return {**self._layout_config(), "cell_fw": self.cell_fw, "cell_bw": self.cell_bw}
 
     @classmethod
     def from_config(cls, config: dict) -> "BidirectionalDynamicRNN":
         config = dict(config)
+        check_layout(cls.__name__, config)
         config["cell_fw"] = cell_from_config(config["cell_fw"])
         config["cell_bw"] = cell_from_config(config["cell_bw"])
         return cls(**config)
@@ -218,7 +250,7 @@ def static_rnn(
     scope: Any = None,
 ) -> tuple[list, Any]:
     """``tf.nn.static_rnn``: a list of ``[batch, depth]`` inputs -> (list of outputs, state)."""
-    layer = DynamicRNN(cell, time_major=True, dtype=dtype, scope=scope_name(scope) or "rnn")
+    layer = DynamicRNN(cell, time_major=True, dtype=dtype, scope=scope or "rnn")
     outputs, state = layer(
         keras.ops.stack(list(inputs), axis=0), sequence_length=sequence_length, initial_state=initial_state
     )
@@ -237,7 +269,7 @@ def static_bidirectional_rnn(
 ) -> tuple[list, Any, Any]:
     """``tf.nn.static_bidirectional_rnn``: (outputs with fw and bw concatenated, state_fw, state_bw)."""
     layer = BidirectionalDynamicRNN(
-        cell_fw, cell_bw, time_major=True, dtype=dtype, scope=scope_name(scope) or "bidirectional_rnn"
+        cell_fw, cell_bw, time_major=True, dtype=dtype, scope=scope or "bidirectional_rnn"
     )
     (outputs_fw, outputs_bw), (state_fw, state_bw) = layer(
         keras.ops.stack(list(inputs), axis=0),

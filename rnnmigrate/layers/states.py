@@ -10,7 +10,6 @@ from __future__ import annotations
 import collections
 from typing import Any
 
-import keras
 import tensorflow as tf
 
 
@@ -32,11 +31,12 @@ def unwrap_cell(cell: Any) -> Any:
 
 
 def is_stack(cell: Any) -> bool:
-    return isinstance(cell, keras.layers.StackedRNNCells)
+    return getattr(cell, "is_tf1_stack", False)
 
 
 def is_lstm(cell: Any) -> bool:
-    return isinstance(cell, keras.layers.LSTMCell)
+    """Whether TF1 gave this cell's state as ``LSTMStateTuple(c, h)``."""
+    return getattr(cell, "state_is_lstm_tuple", False)
 
 
 def state_sizes(cell: Any) -> list[int]:
@@ -83,6 +83,8 @@ def zero_keras_state(cell: Any, batch_size: Any, dtype: Any) -> Any:
     cell = unwrap_cell(cell)
     if is_stack(cell):
         return [zero_keras_state(sub, batch_size, dtype) for sub in cell.cells]
+    if isinstance(batch_size, int):
+        return [tf.zeros([batch_size, size], dtype=dtype) for size in state_sizes(cell)]
     return [tf.zeros(tf.stack([batch_size, size]), dtype=dtype) for size in state_sizes(cell)]
 
 

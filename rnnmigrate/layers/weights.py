@@ -1,12 +1,10 @@
-"""Import TF1 RNN variables (from a checkpoint or a dict) into the runtime cells.
+"""TF1 variables (a checkpoint or a dict) into the runtime's variables, by name.
 
-TF1 names come from the scope the RNN ran under, the cell's sub-scope and the
-variable: ``rnn/lstm_cell/kernel``, ``bidirectional_rnn/fw/gru_cell/gates/bias``,
-``rnn/multi_rnn_cell/cell_1/basic_rnn_cell/kernel``.  DropoutWrapper adds no
-scope.  TF1 kernels are ``[input_depth + recurrent_depth, gates * units]``;
-Keras splits them into ``kernel`` and ``recurrent_kernel``, orders LSTM gates
-i, f, c, o (TF1: i, j, f, o) and GRU gates z, r, h (TF1: r, u then the
-candidate), and keeps LSTM ``forget_bias`` in the bias (TF1 added it per step).
+The runtime's variables have TF1's names and layout, so importing is a copy:
+no gate reordering, no kernel split, no ``forget_bias`` folding.  In a TF1
+graph the program's own ``tf.compat.v1.train.Saver().restore`` does the same;
+``tf1_weights`` there gives new variables the checkpoint's values as their
+initializers, so they survive ``global_variables_initializer()``.
 """
 
 from __future__ import annotations
@@ -14,14 +12,14 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any, Iterator
 
 import numpy as np
 import tensorflow as tf
 
-from rnnmigrate.layers.cells import BasicRNNCell, GRUCell, _LSTMBase
-from rnnmigrate.layers.states import is_stack
+from rnnmigrate.layers.cells import build_cell
+from rnnmigrate.layers.states import is_stack, unwrap_cell
+from rnnmigrate.layers.variables import in_tf1_graph, initial_values_from, join
 
 _MAX_LISTED_VARIABLES = 40
 
@@ -40,9 +38,7 @@ class VariableSource:
         else:
             self._reader = tf.train.load_checkpoint(str(source))
             self._arrays = {}
-            self.shapes = {
-                name: tuple(shape) for name, shape in self._reader.get_variable_to_shape_map().items()
-            }
+            self.shapes = {name: tuple(shape) for name, shape in self._reader.get_variable_to_shape_map().items()}
             self.description = f"checkpoint {str(source)!r}"
 
     def get(self, name: str) -> np.ndarray:
@@ -50,9 +46,52 @@ class VariableSource:
             return self._reader.get_tensor(name)
         return self._arrays[name]
 
+    def resolve(self, name: str) -> str:
+        """The source's name for ``name``: itself, else the one name ending with ``/name``.
+
+        The suffix rule covers TF1 code whose outer ``variable_scope`` the
+        migrated code does not repeat.
+        """
+        if name in self.shapes:
+            return name
+        candidates = sorted(found for found in self.shapes if found.endswith("/" + name))
+        if len(candidates) == 1:
+            return candidates[0]
+        if candidates:
+            raise ValueError(
+                f"tf1_weights: {self.description} has several variables ending with {name!r}: "
+                f"{', '.join(candidates)}. Give the RNN the full scope (scope=...) or run it under "
+                "the same tf.compat.v1.variable_scope as the TF1 code."
+            )
+        raise ValueError(f"tf1_weights: {self.description} has no variable {name!r}.\n{self.listing(name)}")
+
+    def value(self, name: str, shape: tuple) -> np.ndarray:
+        found = self.resolve(name)
+        if tuple(self.shapes[found]) != tuple(shape):
+            raise ValueError(
+                f"tf1_weights: {found} has shape {_format_shape(self.shapes[found])} in {self.description}, "
+                f"but the migrated code expects {_format_shape(shape)}; check the cell's arguments "
+                "(num_units, num_proj, use_peepholes) and the input depth against the TF1 code."
+            )
+        return self.get(found)
+
+    def listing(self, wanted: str) -> str:
+        """The source's variables, those sharing a scope component with ``wanted`` first."""
+        parts = set(wanted.split("/"))
+        names = sorted(self.shapes, key=lambda name: (not (parts & set(name.split("/"))), name))
+        lines = [(name, _format_shape(self.shapes[name])) for name in names[:_MAX_LISTED_VARIABLES]]
+        width = max((len(name) for name, _ in lines), default=0)
+        more = len(names) - len(lines)
+        text = "\n".join(f"  {name.ljust(width)}  {shape}" for name, shape in lines)
+        return f"Found in {self.description} (name, shape):\n{text}" + (f"\n  ... and {more} more" if more > 0 else "")
+
 
 def _strip_output_index(name: str) -> str:
     return name[:-2] if name.endswith(":0") else name
+
+
+def _format_shape(shape: tuple) -> str:
+    return "[" + ", ".join(str(dim) for dim in shape) + "]"
 
 
 def _merge_partitions(arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -70,288 +109,77 @@ def _merge_partitions(arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     return merged
 
 
-@dataclass
-class _CellVariables:
-    """One leaf cell and its TF1 variable scope, e.g. ``rnn/multi_rnn_cell/cell_0/lstm_cell``."""
-
-    cell: Any
-    scope: str
-    depth_from_checkpoint: bool = False
-
-    @property
-    def units(self) -> int:
-        return self.cell.units
-
-    @property
-    def recurrent_depth(self) -> int:
-        return getattr(self.cell, "num_proj", None) or self.units
-
-    def variable_suffixes(self) -> list[str]:
-        if isinstance(self.cell, GRUCell):
-            return ["gates/kernel", "gates/bias", "candidate/kernel", "candidate/bias"]
-        suffixes = ["kernel", "bias"]
-        if getattr(self.cell, "use_peepholes", False):
-            suffixes += ["w_i_diag", "w_f_diag", "w_o_diag"]
-        if getattr(self.cell, "num_proj", None) is not None:
-            suffixes.append("projection/kernel")
-        return suffixes
-
-    def names(self) -> list[str]:
-        return [f"{self.scope}/{suffix}" for suffix in self.variable_suffixes()]
-
-    def input_depth(self) -> int | None:
-        return int(self.cell.kernel.shape[0]) if self.cell.built else None
-
-    def expected_shapes(self, input_depth: int | None) -> dict[str, tuple]:
-        """TF1 shapes by suffix; an unknown input depth shows as ``d``."""
-        units, depth = self.units, self.recurrent_depth
-        rows = f"d+{depth}" if input_depth is None else input_depth + depth
-        if isinstance(self.cell, GRUCell):
-            return {
-                "gates/kernel": (rows, 2 * units),
-                "gates/bias": (2 * units,),
-                "candidate/kernel": (rows, units),
-                "candidate/bias": (units,),
-            }
-        gate_columns = units if isinstance(self.cell, BasicRNNCell) else 4 * units
-        shapes = {"kernel": (rows, gate_columns), "bias": (gate_columns,)}
-        shapes.update({name: (units,) for name in ("w_i_diag", "w_f_diag", "w_o_diag")})
-        shapes["projection/kernel"] = (units, depth)
-        return {suffix: shapes[suffix] for suffix in self.variable_suffixes()}
-
-    def build_from(self, shapes: Mapping[str, tuple], prefix: str) -> None:
-        """Build an unbuilt cell with the input depth its TF1 kernel implies."""
-        if self.cell.built:
-            return
-        kernel_suffix = "gates/kernel" if isinstance(self.cell, GRUCell) else "kernel"
-        kernel_rows = shapes[f"{prefix}{self.scope}/{kernel_suffix}"][0]
-        self.cell.build((None, kernel_rows - self.recurrent_depth))
-        self.depth_from_checkpoint = True
-
-    def assign(self, arrays: dict[str, np.ndarray]) -> None:
-        """Assign TF1 arrays (by suffix) to the Keras weights."""
-        input_depth = self.input_depth()
-        if isinstance(self.cell, GRUCell):
-            kernel, bias = _gru_to_keras(arrays, self.units)
-            _assign(self.cell.kernel, kernel[:input_depth])
-            _assign(self.cell.recurrent_kernel, kernel[input_depth:])
-            _assign(self.cell.bias, bias)
-            return
-        kernel, bias = arrays["kernel"], arrays["bias"]
-        if isinstance(self.cell, _LSTMBase):
-            kernel, bias = _lstm_to_keras(kernel, bias, self.cell.forget_bias)
-        _assign(self.cell.kernel, kernel[:input_depth])
-        _assign(self.cell.recurrent_kernel, kernel[input_depth:])
-        _assign(self.cell.bias, bias)
-        if getattr(self.cell, "use_peepholes", False):
-            _assign(self.cell.input_peephole, arrays["w_i_diag"])
-            _assign(self.cell.forget_peephole, arrays["w_f_diag"])
-            _assign(self.cell.output_peephole, arrays["w_o_diag"])
-        if getattr(self.cell, "num_proj", None) is not None:
-            _assign(self.cell.projection_kernel, arrays["projection/kernel"])
-
-
-def _lstm_to_keras(kernel: np.ndarray, bias: np.ndarray, forget_bias: float) -> tuple[np.ndarray, np.ndarray]:
-    """TF1 gate columns i, j, f, o -> Keras i, f, c(=j), o; forget_bias moves into the bias."""
-    i, j, f, o = np.split(kernel, 4, axis=1)
-    b_i, b_j, b_f, b_o = np.split(bias, 4)
-    b_f = b_f + np.asarray(forget_bias, dtype=bias.dtype)
-    return np.concatenate([i, f, j, o], axis=1), np.concatenate([b_i, b_f, b_j, b_o])
-
-
-def _gru_to_keras(arrays: dict[str, np.ndarray], units: int) -> tuple[np.ndarray, np.ndarray]:
-    """TF1 gates (r, u) + candidate -> Keras z(=u), r, h columns."""
-    gates_kernel, gates_bias = arrays["gates/kernel"], arrays["gates/bias"]
-    kernel = np.concatenate([gates_kernel[:, units:], gates_kernel[:, :units], arrays["candidate/kernel"]], axis=1)
-    bias = np.concatenate([gates_bias[units:], gates_bias[:units], arrays["candidate/bias"]])
-    return kernel, bias
-
-
-def _assign(variable: Any, value: np.ndarray) -> None:
-    # init_scope: when a layer is first built inside a tf.function, assign once, eagerly,
-    # instead of adding an assignment that would rerun on every call.
-    with tf.init_scope():
-        variable.assign(np.asarray(value, dtype=variable.dtype))
-
-
-def _cell_variables(cell: Any, scope: str) -> Iterator[_CellVariables]:
-    """Every leaf cell under ``cell`` with its TF1 scope."""
-    if hasattr(cell, "wrapped_cell"):
-        yield from _cell_variables(cell.wrapped_cell, scope)
-    elif is_stack(cell):
-        stack_scope = _join(scope, getattr(cell, "tf1_scope_name", "multi_rnn_cell"))
-        for index, layer in enumerate(cell.cells):
-            yield from _cell_variables(layer, f"{stack_scope}/cell_{index}")
-    elif isinstance(cell, (BasicRNNCell, _LSTMBase, GRUCell)):
-        yield _CellVariables(cell, _join(scope, cell.tf1_scope_name))
-    else:
-        raise TypeError(
-            f"load_tf1_weights needs rnnmigrate.layers cells (BasicRNNCell, BasicLSTMCell, LSTMCell, "
-            f"GRUCell, MultiRNNCell, DropoutWrapper); got {type(cell).__name__}, whose TF1 names "
-            "and gate layout are unknown."
-        )
-
-
-def _join(scope: str, name: str) -> str:
-    return f"{scope}/{name}" if scope else name
-
-
-def _mark_containers_built(cell: Any) -> None:
-    if hasattr(cell, "wrapped_cell"):
-        _mark_containers_built(cell.wrapped_cell)
-    elif is_stack(cell):
-        for layer in cell.cells:
-            _mark_containers_built(layer)
-    cell.built = True
-
-
-def _format_shape(shape: tuple) -> str:
-    return "[" + ", ".join(str(dim) for dim in shape) + "]"
-
-
-def _listing(lines: list[tuple[str, str]]) -> str:
-    width = max((len(name) for name, _ in lines), default=0)
-    return "\n".join(f"  {name.ljust(width)}  {shape}" for name, shape in lines)
-
-
-def _expected_listing(leaves: list[_CellVariables]) -> str:
-    lines = []
-    for leaf in leaves:
-        shapes = leaf.expected_shapes(leaf.input_depth())
-        lines += [(f"{leaf.scope}/{suffix}", _format_shape(shape)) for suffix, shape in shapes.items()]
-    return _listing(lines)
-
-
-def _found_listing(source: VariableSource, leaves: list[_CellVariables]) -> str:
-    """The source's variables, those sharing a scope component with the expected names first."""
-    wanted = {part for leaf in leaves for part in leaf.scope.split("/")}
-    names = sorted(source.shapes, key=lambda name: (not (wanted & set(name.split("/"))), name))
-    lines = [(name, _format_shape(source.shapes[name])) for name in names[:_MAX_LISTED_VARIABLES]]
-    more = len(names) - len(lines)
-    return _listing(lines) + (f"\n  ... and {more} more" if more > 0 else "")
-
-
-def _resolve_prefix(leaves: list[_CellVariables], source: VariableSource) -> str:
-    """The outer scope TF1 code wrapped around the expected names ("" when none).
-
-    TF1 code often adds ``tf.variable_scope`` around an RNN call; if exactly one
-    set of variables ends with the expected names, that set is used.
-    """
-    expected = [name for leaf in leaves for name in leaf.names()]
-    anchor = expected[0]
-    candidates = sorted(
-        {name[: len(name) - len(anchor)] for name in source.shapes if name == anchor or name.endswith("/" + anchor)}
-    )
-    complete = [prefix for prefix in candidates if all(prefix + name in source.shapes for name in expected)]
-    if len(complete) == 1:
-        return complete[0]
-    header = f"load_tf1_weights: {source.description}"
-    if len(complete) > 1:
-        raise ValueError(
-            f"{header} holds several sets of variables ending with the expected names, under "
-            f"{', '.join(repr(prefix.rstrip('/')) for prefix in complete)}. Pass the full scope "
-            f"(e.g. scope={(complete[0] + anchor.split('/')[0])!r}).\n"
-            f"Expected (name, shape):\n{_expected_listing(leaves)}"
-        )
-    closest = max(candidates, key=lambda p: sum(p + n in source.shapes for n in expected), default="")
-    missing = [closest + name for name in expected if closest + name not in source.shapes]
-    raise ValueError(
-        f"{header} has no complete set of the expected variables; missing:\n"
-        + "\n".join(f"  {name}" for name in missing)
-        + f"\nExpected (name, shape; d = input depth):\n{_expected_listing(leaves)}"
-        + f"\nFound in {source.description} (name, shape):\n{_found_listing(source, leaves)}"
-    )
-
-
-def _check_shapes(leaf: _CellVariables, prefix: str, source: VariableSource, leaves: list[_CellVariables]) -> None:
-    expected = leaf.expected_shapes(leaf.input_depth())
-    depth_note = " (inferred from the TF1 kernel, as the cell was not built yet)" if leaf.depth_from_checkpoint else ""
-    for suffix, shape in expected.items():
-        name = f"{prefix}{leaf.scope}/{suffix}"
-        found = source.shapes[name]
-        if tuple(found) != tuple(shape):
-            raise ValueError(
-                f"load_tf1_weights: {name} has shape {_format_shape(found)} in {source.description}, "
-                f"but {type(leaf.cell).__name__}(num_units={leaf.units}) with input depth "
-                f"{leaf.input_depth()}{depth_note} expects {_format_shape(shape)}; check the cell's "
-                "arguments (num_units, num_proj, use_peepholes) against the TF1 code.\n"
-                f"Expected (name, shape):\n{_expected_listing(leaves)}"
-                f"\nFound in {source.description} (name, shape):\n{_found_listing(source, leaves)}"
-            )
-
-
-def load_cells(pairs: list[tuple[str, Any]], source: Any) -> list[str]:
-    """Load TF1 variables for (scope, cell) pairs; returns the TF1 names used."""
-    source = VariableSource(source)
-    leaves = [leaf for scope, cell in pairs for leaf in _cell_variables(cell, scope)]
-    prefix = _resolve_prefix(leaves, source)
-    for leaf in leaves:
-        leaf.build_from(source.shapes, prefix)
-    for leaf in leaves:
-        _check_shapes(leaf, prefix, source, leaves)
-    for leaf in leaves:
-        leaf.assign({suffix: source.get(f"{prefix}{leaf.scope}/{suffix}") for suffix in leaf.variable_suffixes()})
-    for _, cell in pairs:
-        _mark_containers_built(cell)
-    return [prefix + name for leaf in leaves for name in leaf.names()]
-
-
-def load_tf1_weights(target: Any, source: Any, scope: str | None = None) -> list[str]:
-    """Set ``target``'s weights from TF1 variables; returns the TF1 names it read.
-
-    ``target``: a DynamicRNN, BidirectionalDynamicRNN or a runtime cell (then
-    ``scope`` is the RNN scope the cell ran under, default ``"rnn"``).
-    ``source``: a checkpoint prefix or ``{tf1 variable name: array}``.
-    An unbuilt target is built with the input depth the TF1 kernels imply.
-    """
-    if hasattr(target, "tf1_cells"):
-        pairs = target.tf1_cells(scope)
-    else:
-        pairs = [("rnn" if scope is None else scope, target)]
-    return load_cells(pairs, source)
-
-
 class TF1WeightsContext:
-    """The state of one ``with tf1_weights(source):`` block."""
+    """One ``with tf1_weights(source):`` block; ``loaded_variables`` lists the TF1 names read."""
 
     def __init__(self, source: Any):
         self.source = VariableSource(source)
         self.loaded_variables: list[str] = []
-        self._loaded_cells: list[Any] = []
 
-    def load(self, layer: Any) -> None:
-        """Load the cells of a just-built layer, skipping cells loaded earlier (shared weights)."""
-        pairs = [
-            (scope, cell)
-            for scope, cell in layer.tf1_cells()
-            if not any(cell is loaded for loaded in self._loaded_cells)
-        ]
-        if pairs:
-            self.loaded_variables += load_cells(pairs, self.source)
-            self._loaded_cells += [cell for _, cell in pairs]
-
-
-_active_contexts: list[TF1WeightsContext] = []
+    def initial_value(self, name: str, shape: tuple, dtype: Any) -> np.ndarray:
+        value = self.source.value(name, shape)
+        self.loaded_variables.append(self.source.resolve(name))
+        return np.asarray(value, dtype=tf.as_dtype(dtype).as_numpy_dtype)
 
 
 @contextlib.contextmanager
 def tf1_weights(source: Any) -> Iterator[TF1WeightsContext]:
-    """Within this block every DynamicRNN / BidirectionalDynamicRNN / static_rnn loads its
-    TF1 weights from ``source`` by its scope when it is built.
+    """Every runtime variable created in this block starts from ``source``'s value of its TF1 name.
 
-    For rewritten code that builds layers inline (``DynamicRNN(cell, name="enc")(x)``),
-    where there is no handle to call ``load_tf1_weights`` on.  The yielded
-    context lists the TF1 variables read in ``loaded_variables``.
+    For rewritten code that builds layers inline, with no handle to call
+    ``load_tf1_weights`` on.  Works eagerly, in ``tf.function`` and in a TF1
+    graph (there the value is the variable's initializer).
     """
     context = TF1WeightsContext(source)
-    _active_contexts.append(context)
-    try:
+    with initial_values_from(context.initial_value):
         yield context
-    finally:
-        _active_contexts.remove(context)
 
 
-def load_from_active_source(layer: Any) -> None:
-    """Called by RNN layers as they are built: load weights inside ``tf1_weights``."""
-    if _active_contexts:
-        _active_contexts[-1].load(layer)
+def load_tf1_weights(target: Any, source: Any, scope: str | None = None) -> list[str]:
+    """Set ``target``'s variables from TF1 variables of the same names; returns the names read.
+
+    ``target``: a DynamicRNN, BidirectionalDynamicRNN or a runtime cell.  An
+    unbuilt target is built with the input depth the TF1 kernel implies, under
+    ``scope`` (a cell's default: ``"rnn"``, the scope dynamic_rnn gave it).
+    """
+    if in_tf1_graph():
+        raise RuntimeError(
+            "load_tf1_weights cannot set variables in a TF1 graph (an assignment would never run); "
+            "restore with the program's tf.compat.v1.train.Saver, or build the layers inside "
+            "`with tf1_weights(checkpoint):`."
+        )
+    source = VariableSource(source)
+    if not target.built:
+        return _build_from(target, source, scope)
+    names = []
+    for name, variable in target.tf1_variables().items():
+        variable.assign(np.asarray(source.value(name, tuple(variable.shape)), dtype=variable.dtype))
+        names.append(source.resolve(name))
+    return names
+
+
+def _build_from(target: Any, source: VariableSource, scope: str | None) -> list[str]:
+    is_layer = hasattr(target, "cell") or hasattr(target, "cell_fw")
+    cell_scope = target.scope if is_layer and scope is None else (scope if scope is not None else "rnn")
+    first_cell = target.cell_fw if hasattr(target, "cell_fw") else getattr(target, "cell", target)
+    if hasattr(target, "cell_fw"):
+        cell_scope = join(cell_scope, "fw")
+    kernel_name, recurrent_depth = _first_kernel(first_cell, cell_scope)
+    depth = source.shapes[source.resolve(kernel_name)][0] - recurrent_depth
+    with tf1_weights(source) as context:
+        if is_layer:
+            target.build((None, None, depth))
+            target.built = True
+        else:
+            with tf.compat.v1.variable_scope(scope if scope is not None else "rnn", auxiliary_name_scope=False):
+                build_cell(target, depth, "float32")
+    return context.loaded_variables
+
+
+def _first_kernel(cell: Any, scope: str) -> tuple[str, int]:
+    """(TF1 name of the first leaf cell's kernel, that cell's recurrent depth), before building."""
+    cell = unwrap_cell(cell)
+    scope = join(scope, cell.tf1_base_name)
+    if is_stack(cell):
+        return _first_kernel(cell.cells[0], f"{scope}/cell_0")
+    return join(scope, cell.kernel_name), cell.recurrent_depth()
