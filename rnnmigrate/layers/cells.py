@@ -74,12 +74,12 @@ class TF1Cell(keras.layers.Layer):
     project_unrolled_steps_together = False
     has_fast_path = True
 
-    def __init__(self, name: str | None = None, dtype: Any = None, tf1_scope: str | None = None, **kwargs: Any):
-        kwargs.pop("tf1_scope_name", None)
+    def __init__(self, name: str | None = None, dtype: Any = None, tf1_scope: str | None = None,
+                 tf1_base_name: str | None = None, **kwargs: Any):
         kwargs.pop(LAYOUT_KEY, None)
         super().__init__(name=name, dtype=keras_dtype(dtype), **kwargs)
         self.explicit_dtype = dtype is not None
-        self.tf1_base_name = name or self.default_tf1_scope_name
+        self.tf1_base_name = tf1_base_name or name or self.default_tf1_scope_name
         self.tf1_scope = tf1_scope
         self._own_variables = VariableStore()
         object.__setattr__(self, "_tf1_variables", {})
@@ -132,7 +132,7 @@ class TF1Cell(keras.layers.Layer):
 
     def _base_config(self) -> dict:
         config = keras.layers.Layer.get_config(self)
-        config.update({"tf1_scope": self.tf1_scope, LAYOUT_KEY: LAYOUT_VERSION})
+        config.update({"tf1_scope": self.tf1_scope, "tf1_base_name": self.tf1_base_name, LAYOUT_KEY: LAYOUT_VERSION})
         if not self.explicit_dtype:
             config.pop("dtype", None)
         return config

@@ -63,7 +63,7 @@ class VariableSource:
                 f"{', '.join(candidates)}. Give the RNN the full scope (scope=...) or run it under "
                 "the same tf.compat.v1.variable_scope as the TF1 code."
             )
-        raise ValueError(f"tf1_weights: {self.description} has no variable {name!r}.\n{self.listing(name)}")
+        raise ValueError(f"tf1_weights: {self.description} is missing {name!r}.\n{self.listing(name)}")
 
     def value(self, name: str, shape: tuple) -> np.ndarray:
         found = self.resolve(name)
@@ -148,6 +148,7 @@ def load_tf1_weights(target: Any, source: Any, scope: str | None = None) -> list
             "restore with the program's tf.compat.v1.train.Saver, or build the layers inside "
             "`with tf1_weights(checkpoint):`."
         )
+    _require_runtime_cells(target)
     source = VariableSource(source)
     if not target.built:
         return _build_from(target, source, scope)
@@ -160,7 +161,9 @@ def load_tf1_weights(target: Any, source: Any, scope: str | None = None) -> list
 
 def _build_from(target: Any, source: VariableSource, scope: str | None) -> list[str]:
     is_layer = hasattr(target, "cell") or hasattr(target, "cell_fw")
-    cell_scope = target.scope if is_layer and scope is None else (scope if scope is not None else "rnn")
+    if is_layer and scope is not None:
+        target.scope = scope
+    cell_scope = target.scope if is_layer else (scope if scope is not None else "rnn")
     first_cell = target.cell_fw if hasattr(target, "cell_fw") else getattr(target, "cell", target)
     if hasattr(target, "cell_fw"):
         cell_scope = join(cell_scope, "fw")
@@ -174,6 +177,17 @@ def _build_from(target: Any, source: VariableSource, scope: str | None) -> list[
             with tf.compat.v1.variable_scope(scope if scope is not None else "rnn", auxiliary_name_scope=False):
                 build_cell(target, depth, "float32")
     return context.loaded_variables
+
+
+def _require_runtime_cells(target: Any) -> None:
+    cells = [getattr(target, name) for name in ("cell", "cell_fw", "cell_bw") if hasattr(target, name)] or [target]
+    for cell in cells:
+        leaf = unwrap_cell(cell)
+        if not hasattr(leaf, "tf1_variables"):
+            raise TypeError(
+                f"load_tf1_weights needs rnnmigrate.layers cells; got {type(leaf).__name__}, whose TF1 "
+                "variable names and layout are unknown."
+            )
 
 
 def _first_kernel(cell: Any, scope: str) -> tuple[str, int]:

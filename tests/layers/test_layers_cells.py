@@ -10,6 +10,7 @@ from tf1_reference import (
     LENGTHS,
     TF1Reference,
     assert_matches,
+    keras_gru_weights,
     random_inputs,
     random_state,
     reference,
@@ -20,37 +21,28 @@ from tf1_reference import (
 
 def test_lstm_cell_takes_tf1_positional_order():
     cell = runtime.LSTMCell(5, True, 3.0, None, 4, 2.0, None, None, 0.5)
-    assert isinstance(cell, runtime.CompatLSTMCell)
     assert (cell.use_peepholes, cell.cell_clip, cell.num_proj, cell.proj_clip, cell.forget_bias) == (True, 3.0, 4, 2.0, 0.5)
     assert cell.state_size == [4, 5] and cell.output_size == 4
 
 
-def test_plain_lstm_cell_stays_keras_lstm_cell():
-    cell = runtime.LSTMCell(5, forget_bias=0.5, reuse=tf.compat.v1.AUTO_REUSE, dtype=tf.float32)
-    assert type(cell) is runtime.LSTMCell
-    assert isinstance(cell, keras.layers.LSTMCell)
-
-
-def test_other_cells_take_tf1_positional_order_and_are_keras_cells():
+def test_other_cells_take_tf1_positional_order():
     basic_lstm = runtime.BasicLSTMCell(5, 0.5, True, tf.nn.relu, None, "encoder_cell", tf.float32)
     basic_rnn = runtime.BasicRNNCell(3, tf.nn.relu, None, "rnn_cell_name", tf.float32)
     gru = runtime.GRUCell(4, tf.tanh, None, None, None, "decoder_gru", tf.float32)
 
-    assert isinstance(basic_lstm, keras.layers.LSTMCell) and basic_lstm.forget_bias == 0.5
-    assert basic_lstm.activation is keras.activations.relu and basic_lstm.tf1_scope_name == "encoder_cell"
-    assert isinstance(basic_rnn, keras.layers.SimpleRNNCell) and basic_rnn.activation is keras.activations.relu
-    assert basic_rnn.tf1_scope_name == "rnn_cell_name"
-    assert isinstance(gru, keras.layers.GRUCell) and gru.reset_after is False
-    assert gru.tf1_scope_name == "decoder_gru"
-    assert isinstance(runtime.MultiRNNCell([gru]), keras.layers.StackedRNNCells)
+    assert basic_lstm.forget_bias == 0.5 and basic_lstm.activation is keras.activations.relu
+    assert basic_lstm.tf1_base_name == "encoder_cell"
+    assert basic_rnn.activation is keras.activations.relu and basic_rnn.tf1_base_name == "rnn_cell_name"
+    assert gru.tf1_base_name == "decoder_gru"
 
 
 def test_default_tf1_scope_names():
-    assert runtime.BasicRNNCell(2).tf1_scope_name == "basic_rnn_cell"
-    assert runtime.BasicLSTMCell(2).tf1_scope_name == "basic_lstm_cell"
-    assert runtime.LSTMCell(2).tf1_scope_name == "lstm_cell"
-    assert runtime.LSTMCell(2, num_proj=1).tf1_scope_name == "lstm_cell"
-    assert runtime.GRUCell(2).tf1_scope_name == "gru_cell"
+    assert runtime.BasicRNNCell(2).tf1_base_name == "basic_rnn_cell"
+    assert runtime.BasicLSTMCell(2).tf1_base_name == "basic_lstm_cell"
+    assert runtime.LSTMCell(2).tf1_base_name == "lstm_cell"
+    assert runtime.LSTMCell(2, num_proj=1).tf1_base_name == "lstm_cell"
+    assert runtime.GRUCell(2).tf1_base_name == "gru_cell"
+    assert runtime.MultiRNNCell([runtime.GRUCell(2)]).tf1_base_name == "multi_rnn_cell"
 
 
 @pytest.mark.parametrize(
@@ -76,26 +68,29 @@ def _tf1_fresh_values(make_cell) -> dict:
             return {v.name[:-2]: session.run(v) for v in v1.global_variables()}
 
 
-@pytest.mark.parametrize("forget_bias", [1.0, 0.5])
-def test_fresh_lstm_bias_is_tf1_zero_bias_plus_forget_bias(forget_bias):
-    tf1_bias = _tf1_fresh_values(lambda: rnn_cell.LSTMCell(4, forget_bias=forget_bias))["rnn/lstm_cell/bias"]
-    assert not tf1_bias.any(), "TF1 starts the bias at 0 and adds forget_bias at run time"
-
-    for cell in (runtime.LSTMCell(4, forget_bias=forget_bias), runtime.BasicLSTMCell(4, forget_bias=forget_bias),
-                 runtime.LSTMCell(4, forget_bias=forget_bias, use_peepholes=True, num_proj=2)):
-        cell.build((None, 3))
-        expected = np.concatenate([np.zeros(4), np.full(4, forget_bias), np.zeros(8)])  # Keras gates i, f, c, o
-        np.testing.assert_array_equal(cell.bias.numpy(), expected)
+def _fresh_runtime_values(make_cell) -> dict:
+    cell = make_cell()
+    runtime.DynamicRNN(cell)(np.zeros((1, 1, 3), np.float32))
+    return {name: variable.numpy() for name, variable in cell.tf1_variables().items()}
 
 
-def test_fresh_gru_biases_match_tf1():
-    tf1_values = _tf1_fresh_values(lambda: rnn_cell.GRUCell(4))
-    np.testing.assert_array_equal(tf1_values["rnn/gru_cell/gates/bias"], np.ones(8))
-    np.testing.assert_array_equal(tf1_values["rnn/gru_cell/candidate/bias"], np.zeros(4))
-
-    cell = runtime.GRUCell(4)
-    cell.build((None, 3))
-    np.testing.assert_array_equal(cell.bias.numpy(), np.concatenate([np.ones(8), np.zeros(4)]))
+@pytest.mark.parametrize(
+    "make_tf1, make_runtime",
+    [
+        (lambda: rnn_cell.LSTMCell(4, forget_bias=0.5), lambda: runtime.LSTMCell(4, forget_bias=0.5)),
+        (lambda: rnn_cell.BasicLSTMCell(4), lambda: runtime.BasicLSTMCell(4)),
+        (lambda: rnn_cell.LSTMCell(4, use_peepholes=True, num_proj=2), lambda: runtime.LSTMCell(4, use_peepholes=True, num_proj=2)),
+        (lambda: rnn_cell.GRUCell(4), lambda: runtime.GRUCell(4)),
+        (lambda: rnn_cell.BasicRNNCell(4), lambda: runtime.BasicRNNCell(4)),
+    ],
+)
+def test_fresh_variables_have_tf1_names_shapes_and_bias_values(make_tf1, make_runtime):
+    """Fresh cells start like TF1's: same variables, biases 0 (GRU gates 1), forget_bias not in the bias."""
+    tf1_values, ours = _tf1_fresh_values(make_tf1), _fresh_runtime_values(make_runtime)
+    assert {name: value.shape for name, value in ours.items()} == {name: value.shape for name, value in tf1_values.items()}
+    for name, value in tf1_values.items():
+        if "bias" in name:
+            np.testing.assert_array_equal(ours[name], value)
 
 
 def test_zero_state_has_tf1_structure():
@@ -143,11 +138,10 @@ def test_cells_run_inside_keras_rnn_layer_like_dynamic_rnn_without_lengths():
 
 def test_plain_keras_cell_runs_through_the_generic_step():
     tf1 = reference("dynamic", "gru")
-    ported = runtime.GRUCell(5)
-    runtime.load_tf1_weights(ported, tf1.values)
+    kernel, bias = keras_gru_weights(tf1.values, 5)
     keras_cell = keras.layers.GRUCell(5, reset_after=False)
     keras_cell.build((None, 3))
-    keras_cell.set_weights(ported.get_weights())
+    keras_cell.set_weights([kernel[:3], kernel[3:], bias])
     inputs = random_inputs(seed=31)
 
     expected = tf1.run(inputs=inputs, sequence_length=LENGTHS)

@@ -10,7 +10,7 @@ import pytest
 import tensorflow as tf
 
 import rnnmigrate.layers as runtime
-from tf1_reference import LENGTHS, TOLERANCE, assert_matches, max_abs_diff, random_inputs, reference
+from tf1_reference import LENGTHS, TOLERANCE, assert_matches, keras_gru_weights, max_abs_diff, random_inputs, reference
 
 
 def _tf1_run(spec_name: str):
@@ -38,8 +38,8 @@ def test_wrong_gate_order_is_caught():
     cell = runtime.LSTMCell(5)
     rnn = runtime.DynamicRNN(cell)
     runtime.load_tf1_weights(rnn, tf1.values)
-    for variable in (cell.kernel, cell.recurrent_kernel, cell.bias):
-        _swap_blocks(variable, 1, 2, 5)  # f <-> c: TF1's i, j, f, o read as Keras's i, f, c, o
+    for name in ("rnn/lstm_cell/kernel", "rnn/lstm_cell/bias"):
+        _swap_blocks(cell.tf1_variables()[name], 1, 2, 5)  # j <-> f: TF1's i, j, f, o read as Keras's i, f, c, o
 
     with pytest.raises(AssertionError):
         assert_matches(rnn(inputs, sequence_length=LENGTHS), (expected["outputs"], expected["state"]))
@@ -77,13 +77,11 @@ def test_data_exercises_clipping_and_peepholes(spec_name, feature_dropped):
 
 def test_keras_default_reset_after_gru_is_caught():
     tf1, inputs, expected = _tf1_run("gru")
-    ported = runtime.GRUCell(5)
-    runtime.load_tf1_weights(ported, tf1.values)
+    kernel, bias = keras_gru_weights(tf1.values, 5)
     reset_after = keras.layers.GRUCell(5)  # Keras's default GRU math
     reset_after.build((None, inputs.shape[-1]))
-    reset_after.kernel.assign(ported.kernel)
-    reset_after.recurrent_kernel.assign(ported.recurrent_kernel)
-    reset_after.bias.assign(np.stack([ported.bias.numpy(), np.zeros(15, np.float32)]))
+    depth = inputs.shape[-1]
+    reset_after.set_weights([kernel[:depth], kernel[depth:], np.stack([bias, np.zeros(15, np.float32)])])
 
     outputs, state = runtime.DynamicRNN(reset_after)(inputs, sequence_length=LENGTHS)
     with pytest.raises(AssertionError):

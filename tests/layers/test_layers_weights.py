@@ -82,7 +82,7 @@ def test_missing_variables_error_lists_expected_and_found(tmp_path):
     with pytest.raises(ValueError) as error:
         runtime.load_tf1_weights(runtime.DynamicRNN(runtime.LSTMCell(5)), checkpoint)
     message = str(error.value)
-    assert "missing" in message and "rnn/lstm_cell/kernel" in message and "[d+5, 20]" in message
+    assert "missing" in message and "rnn/lstm_cell/kernel" in message
     assert "rnn/gru_cell/gates/kernel" in message and "[8, 10]" in message
     assert str(tmp_path) in message
 
@@ -102,7 +102,7 @@ def test_wrong_units_error_names_both_shapes():
 def test_ambiguous_outer_scopes_are_reported():
     values = reference("dynamic", "lstm").values
     two_copies = {f"{outer}/{name}": value for outer in ("encoder", "decoder") for name, value in values.items()}
-    with pytest.raises(ValueError, match=r"several sets.*'decoder'.*'encoder'"):
+    with pytest.raises(ValueError, match=r"several variables ending with 'rnn/lstm_cell/kernel'.*decoder/rnn.*encoder/rnn"):
         runtime.load_tf1_weights(runtime.DynamicRNN(runtime.LSTMCell(5)), two_copies)
     runtime.load_tf1_weights(runtime.DynamicRNN(runtime.LSTMCell(5)), two_copies, scope="decoder/rnn")
 
@@ -166,7 +166,8 @@ def test_no_loading_outside_the_context():
         pass
     rnn = runtime.DynamicRNN(runtime.GRUCell(5))
     rnn(random_inputs())
-    assert not np.allclose(rnn.cell.recurrent_kernel.numpy()[:, :5], tf1.values["rnn/gru_cell/gates/kernel"][3:, 5:])
+    name = "rnn/gru_cell/gates/kernel"
+    assert not np.allclose(rnn.cell.tf1_variables()[name].numpy(), tf1.values[name])
 
 
 def test_layer_first_built_inside_tf_function_loads_once():

@@ -277,3 +277,12 @@ def assert_matches(ours: Any, theirs: Any, record: Callable | None = None) -> fl
         record("max_abs_diff", diff)
     assert diff <= TOLERANCE, f"max abs difference {diff:.3g} > {TOLERANCE}"
     return diff
+
+
+def keras_gru_weights(tf1_values: dict, units: int) -> tuple[np.ndarray, np.ndarray]:
+    """A TF1 GRUCell's variables as Keras ``GRUCell(reset_after=False)``'s kernel (z, r, h) and bias."""
+    values = {name.split("gru_cell/")[1]: value for name, value in tf1_values.items()}
+    gates_kernel, gates_bias = values["gates/kernel"], values["gates/bias"]
+    kernel = np.concatenate([gates_kernel[:, units:], gates_kernel[:, :units], values["candidate/kernel"]], axis=1)
+    bias = np.concatenate([gates_bias[units:], gates_bias[:units], values["candidate/bias"]])
+    return kernel, bias
