@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
+import weakref
 from typing import Any, Callable, Iterator
 
 import keras
@@ -88,30 +89,45 @@ def _is_user_layer(obj: Any) -> bool:
     return not type(obj).__module__.startswith(_KERAS_MODULE_PREFIXES)
 
 
-def find_container() -> Any:
-    """The outermost user Layer/Model whose ``call()`` is running, or None.
+def running_user_layers() -> list:
+    """The user Layers/Models whose ``call()`` is running, outermost first.
 
     Read from the Python stack, so it also holds when Keras traces ``call``
     directly (``build_from_config`` on load, ``compute_output_spec``) without
     entering a call context.
     """
-    frame, container = sys._getframe(1), None
+    frame, layers = sys._getframe(1), []
     while frame is not None:
         if frame.f_code.co_name in _CALL_FRAMES:
             owner = frame.f_locals.get("self")
-            if _is_user_layer(owner):
-                container = owner
+            if _is_user_layer(owner) and not any(owner is seen for seen in layers):
+                layers.append(owner)
         frame = frame.f_back
-    return container
+    return layers[::-1]
 
 
-def _container_store(container: Any) -> VariableStore:
-    store = container.__dict__.get(_STORE_ATTRIBUTE)
+def container_store(layers: list) -> tuple[VariableStore, Any]:
+    """The store of the outermost running user layer, and the layer that tracks its variables.
+
+    Every layer in the chain is linked to that store, so a layer later called
+    on its own (``model.encoder(x)``) finds the variables it was built with.
+    """
+    link = layers[0].__dict__.get(_LINK_ATTRIBUTE)
+    owner = link() if link is not None else None
+    if owner is None:
+        owner = layers[0]
+    store = owner.__dict__.get(_STORE_ATTRIBUTE)
     if store is None:
         store = VariableStore()
         # A tracked attribute, so tf.train.Checkpoint finds the variables.
-        setattr(container, _STORE_ATTRIBUTE, store)
-    return store
+        setattr(owner, _STORE_ATTRIBUTE, store)
+    for layer in layers:
+        # A weak reference: Keras's saving walks attributes, and a parent there would loop.
+        object.__setattr__(layer, _LINK_ATTRIBUTE, weakref.ref(owner))
+    return store, owner
+
+
+_LINK_ATTRIBUTE = "_rnnmigrate_store_link"
 
 
 def _track_in(container: Any, variable: Any) -> None:
@@ -172,8 +188,12 @@ def create_variable(
         if initial is not None:
             initializer = tf.compat.v1.constant_initializer(initial)
         return tf.compat.v1.get_variable(name, shape=shape, dtype=dtype, initializer=initializer)
-    container = find_container()
-    store = _container_store(container) if container is not None else (_entered_stores[-1] if _entered_stores else None)
+    layers = running_user_layers()
+    container = None
+    if layers:
+        store, container = container_store(layers)
+    else:
+        store = _entered_stores[-1] if _entered_stores else None
     if store is not None:
         existing = store.get(full_name)
         if existing is not None:
