@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 from typing import TYPE_CHECKING
 
 from rnnmigrate.rules.base import CELL_MODULES, Assessment, RewriteResult, Rule, Site, names_in
@@ -44,26 +43,7 @@ def assess(site: Site) -> Assessment:
         problem = "variational_recurrent=True samples one dropout mask per sequence; port its training behaviour by hand"
     elif is_set(bound, "dropout_state_filter_visitor"):
         problem = "dropout_state_filter_visitor is arbitrary code choosing which state is dropped"
-    else:
-        tensor = next((name for name in KEEP_PROBS if name in bound and _is_tensor(site, bound[name])), None)
-        if tensor is not None:
-            problem = (
-                f"{tensor}=`{ast.unparse(bound[tensor])}` is a TensorFlow tensor; the runtime takes the "
-                "training-time keep probability as a Python number and drops out only when training"
-            )
     return as_assessment(cell_info(site, bound, problem, ("dropout-training",), (inner,)))
-
-
-def _is_tensor(site: Site, expr: ast.expr, depth: int = 0) -> bool:
-    """Whether a keep probability is computed by TensorFlow (a placeholder, ``tf.to_float(...)``)
-    here or in what its names and ``self`` attributes are assigned in this file."""
-    for node in ast.walk(expr):
-        if isinstance(node, ast.Call) and (site.tracer.imports.resolve(node.func) or "").startswith("tensorflow"):
-            return True
-        if depth < 3 and isinstance(node, (ast.Name, ast.Attribute)):
-            if any(_is_tensor(site, value, depth + 1) for value in site.tracer.values_of(node)):
-                return True
-    return False
 
 
 def rewrite(call: cst.Call, context: RewriteContext) -> RewriteResult:
@@ -82,11 +62,13 @@ RULE = Rule(
     why="Keras cells express dropout as `dropout`/`recurrent_dropout` rates on the cell's inputs "
     "and recurrent inputs; TF1 wraps any cell and drops its inputs, outputs and state with keep "
     "probabilities. The wrapper adds no variable scope, so weights keep their TF1 names.",
-    fix="`DropoutWrapper(...)` from `rnnmigrate.layers`, arguments kept. Manual when "
-    "`variational_recurrent=True` or a `dropout_state_filter_visitor` is given, or when a keep "
-    "probability is a TensorFlow tensor (a placeholder): the runtime takes Python numbers.",
-    numerics="Inference (keep probabilities 1.0, or `training=False`) is exact. Training-time "
-    "masks are random in both and are not compared number for number.",
+    fix="`DropoutWrapper(...)` from `rnnmigrate.layers`, arguments kept: numbers or tensors "
+    "(placeholders too). Manual when `variational_recurrent=True` or a `dropout_state_filter_visitor` "
+    "is given.",
+    numerics="Inference (keep probabilities 1.0, or `training=False`) is exact. As in TF1, in a TF1 "
+    "graph dropout runs whenever a keep probability is below 1; in Keras a number keep probability "
+    "follows `training` and a tensor always applies. Training-time masks are random in both and are "
+    "not compared number for number.",
     example_before="cell = tf.contrib.rnn.DropoutWrapper(cell, output_keep_prob=keep_prob)",
     example_after="cell = DropoutWrapper(cell, output_keep_prob=keep_prob)",
     assess=assess,

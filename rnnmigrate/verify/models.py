@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import os
+import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -248,6 +249,13 @@ def _load_keras(source: ModelSource) -> LoadedModel:
             raise VerifyError(
                 f"{source.path}: holds Python code (a Lambda layer or a lambda), which safe mode refuses "
                 "because it can run anything; pass --unsafe if you trust the file"
+            ) from None
+        missing = re.search(r"Could not locate (?:class|function) '([^']+)'", str(error))
+        if missing:
+            raise VerifyError(
+                f"{source.path}: Keras could not locate class {missing.group(1)!r}; rnnmigrate.layers was "
+                "imported, so it is a class of your own: import its module before loading (see the README, "
+                "'Deploying a migrated model')"
             ) from None
         raise VerifyError(f"{source.path}: cannot load the Keras model: {describe(error)}") from None
 
