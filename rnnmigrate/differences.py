@@ -12,4 +12,6 @@ DIFFERENCES = {
     "kernel-split": "TF1 keeps one kernel over [inputs, h]; Keras splits kernel and recurrent_kernel",
     "no-keras-equivalent": "peepholes, projection and clipping have no Keras 3 LSTM; a compat cell is needed",
     "dropout-training": "training-time dropout masks differ from Keras's dropout/recurrent_dropout",
+    "keras-cell": "a Keras 2 cell in a TF1 RNN: Keras 3 cells fail there, and the checkpoint holds "
+    "tf-keras's names without the enclosing variable scope",
 }

@@ -145,7 +145,7 @@ def scan_source(text: str, path: str = "<string>", codes: CodeFilter = CodeFilte
     if not imports.bindings:
         return []
     lines = text.splitlines()
-    findings = _refine_cell_verdicts(_Matcher(tree, nodes, parents, imports, path, lines).run())
+    findings = _refine_cell_verdicts(_drop_cells_no_tf1_rnn_runs(_Matcher(tree, nodes, parents, imports, path, lines).run()))
     return [
         finding
         for finding in findings
@@ -307,6 +307,22 @@ def _refine_cell_verdicts(findings: list[Finding]) -> list[Finding]:
                         refined[user_index] = replace(user, verdict="manual", reason=reason)
                         changed = True
     return refined
+
+
+def _drop_cells_no_tf1_rnn_runs(findings: list[Finding]) -> list[Finding]:
+    """Keras cells are ordinary Keras code unless a TF1 RNN call in the file runs them."""
+    run = {
+        position
+        for finding in findings
+        if RULES_BY_CODE[finding.code].kind == "function"
+        for cell in finding.cells
+        for position in cell.positions()
+    }
+    return [
+        finding
+        for finding in findings
+        if not (RULES_BY_CODE[finding.code].only_when_run_by_tf1 and finding.cells and _position(finding) not in run)
+    ]
 
 
 def _position(finding: Finding) -> tuple[int, int]:

@@ -11,6 +11,7 @@ from rnnmigrate.rules import (
     custom_cells,
     dropout_wrapper,
     dynamic_rnn,
+    keras_cells,
     keras_cudnn_layers,
     lstm_state_tuple,
     multi_rnn_cell,
@@ -43,6 +44,7 @@ RULES: tuple[Rule, ...] = tuple(
         contrib_cells,
         cudnn,
         keras_cudnn_layers,
+        keras_cells,
     )
 )
 RULES_BY_CODE: dict[str, Rule] = {rule.code: rule for rule in RULES}

@@ -108,6 +108,8 @@ class Rule:
     example_after: str
     assess: Callable[[Site], Assessment]
     rewrite: Callable[[cst.Call, RewriteContext], RewriteResult] | None = None
+    # A cell that is ordinary code elsewhere (a Keras cell) is a finding only where a TF1 RNN runs it.
+    only_when_run_by_tf1: bool = False
 
 
 class RewriteContext:
