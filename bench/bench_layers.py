@@ -9,14 +9,19 @@ final states agree to 1e-5, then times both forward passes (results fetched to
 numpy on both sides).  The two sides alternate call by call and the ratio is
 taken per pair, so a load change on a shared machine hits both equally.
 Prints median milliseconds and the median per-pair ratio ours / TF1 (below 1:
-ours is faster).
+ours is faster).  ``--before CHECKOUT`` runs the same bench on another
+checkout's runtime (an older commit, ``git worktree add``) in a child process
+first and prints both ratios per cell, each against TF1 in its own process.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
+import subprocess
+import sys
 import time
 
 os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")  # TF1's legacy cells need tf-keras, set before TF loads
@@ -113,13 +118,29 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=30, help="timed forward passes per side and cell")
     parser.add_argument("--cells", default=",".join(CELLS), help="comma-separated subset of " + ", ".join(CELLS))
+    parser.add_argument("--before", metavar="CHECKOUT", help="also bench this checkout's runtime, in a child process")
+    parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
+    before = _bench_checkout(args.before, args) if args.before else {}
+    results = {kind: bench(kind, args.repeats) for kind in args.cells.split(",")}
+    if args.json:
+        print(json.dumps({kind: result[2] for kind, result in results.items()}))
+        return
     print(f"batch {BATCH}, time {TIME_STEPS}, input {INPUT_DEPTH}, units {UNITS}, lengths 50..100, CPU")
-    print(f"{'cell':<10} {'ours ms':>9} {'TF1 ms':>9} {'ours/TF1':>9} {'max |diff|':>11}")
-    for kind in args.cells.split(","):
-        ours, tf1, ratio, diff = bench(kind, args.repeats)
-        print(f"{kind:<10} {ours:9.2f} {tf1:9.2f} {ratio:9.3f} {diff:11.2e}")
+    extra = f" {'before':>9} {'now/before':>11}" if before else ""
+    print(f"{'cell':<10} {'ours ms':>9} {'TF1 ms':>9} {'ours/TF1':>9} {'max |diff|':>11}{extra}")
+    for kind, (ours, tf1, ratio, diff) in results.items():
+        extra = f" {before[kind]:9.3f} {ratio / before[kind]:11.3f}" if before else ""
+        print(f"{kind:<10} {ours:9.2f} {tf1:9.2f} {ratio:9.3f} {diff:11.2e}{extra}")
+
+
+def _bench_checkout(checkout: str, args: argparse.Namespace) -> dict[str, float]:
+    """ours/TF1 per cell with ``checkout``'s rnnmigrate, in a fresh process."""
+    command = [sys.executable, __file__, "--json", "--repeats", str(args.repeats), "--cells", args.cells]
+    env = {**os.environ, "PYTHONPATH": os.path.abspath(checkout)}
+    output = subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout
+    return json.loads(output.strip().splitlines()[-1])
 
 
 if __name__ == "__main__":

@@ -184,3 +184,30 @@ def test_zero_state_with_a_python_batch_size_in_a_functional_model():
     outputs, _ = runtime.DynamicRNN(cell)(inputs, initial_state=cell.zero_state(4, tf.float32))
     model = keras.Model(inputs, outputs)
     assert model(random_inputs()).shape == (4, 5, UNITS)
+
+
+def test_zero_state_eagerly_and_under_tf_function():
+    cell = runtime.MultiRNNCell([runtime.LSTMCell(UNITS), runtime.GRUCell(2)])
+
+    @tf.function
+    def run(inputs):
+        state = cell.zero_state(tf.shape(inputs)[0], tf.float32)
+        return runtime.DynamicRNN(cell)(inputs, initial_state=state)[1]
+
+    eager_zero = cell.zero_state(4, tf.float32)
+    assert isinstance(eager_zero[0], runtime.LSTMStateTuple) and eager_zero[1].shape == (4, 2)
+    traced = run(random_inputs())
+    assert isinstance(traced[0], runtime.LSTMStateTuple) and traced[0].h.shape == (4, UNITS)
+
+
+def test_bfloat16_inputs_run_in_bfloat16():
+    inputs = tf.cast(random_inputs(), tf.bfloat16)
+    cell = runtime.GRUCell(UNITS)
+    outputs, state = runtime.DynamicRNN(cell)(inputs, sequence_length=LENGTHS)
+    values = {name: tf.cast(variable, tf.float32).numpy() for name, variable in cell.tf1_variables().items()}
+    reference_rnn = runtime.DynamicRNN(runtime.GRUCell(UNITS))
+    runtime.load_tf1_weights(reference_rnn, values)
+    reference, _ = reference_rnn(tf.cast(inputs, tf.float32), sequence_length=LENGTHS)
+    assert outputs.dtype == tf.bfloat16 and state.dtype == tf.bfloat16
+    assert {variable.dtype for variable in cell.weights} == {"bfloat16"}
+    np.testing.assert_allclose(tf.cast(outputs, tf.float32).numpy(), reference.numpy(), atol=0.1)
