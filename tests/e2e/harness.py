@@ -104,10 +104,11 @@ def input_cases(module) -> list[dict[str, np.ndarray]]:
 class TF1Run:
     weights: dict[str, np.ndarray]  # checkpoint-style names, no ":0"
     outputs: list[dict[str, np.ndarray]]  # one dict per input case
+    checkpoint: str = ""  # the TF1 program's own Saver checkpoint of those weights
 
 
 def run_tf1(module, cases, seed: int = 0) -> TF1Run:
-    """Run the program as written: fresh graph, placeholders, random weights, session."""
+    """Run the program as written: fresh graph, placeholders, random weights, session; save a checkpoint."""
     import tensorflow as tf
 
     v1 = tf.compat.v1
@@ -131,9 +132,28 @@ def run_tf1(module, cases, seed: int = 0) -> TF1Run:
                 session.run(fetches, {placeholders[k]: v for k, v in case.items()})
                 for case in cases
             ]
+            checkpoint = v1.train.Saver().save(session, tempfile.mkdtemp(dir=_rewritten_dir.name) + "/model")
     if not weights:
         raise AssertionError(f"{module.__name__}: build created no trainable variables")
-    return TF1Run(weights=weights, outputs=outputs)
+    return TF1Run(weights=weights, outputs=outputs, checkpoint=checkpoint)
+
+
+def run_in_tf1_session(module, checkpoint: str, cases) -> list[dict[str, np.ndarray]]:
+    """Run a (rewritten) program as TF1 programs run: graph, placeholders, session, its own Saver's restore."""
+    import tensorflow as tf
+
+    v1 = tf.compat.v1
+    graph = tf.Graph()
+    with graph.as_default():
+        placeholders = {
+            name: v1.placeholder(dtype, shape, name=name)
+            for name, (shape, dtype) in module.INPUTS.items()
+        }
+        fetches = module.build(**placeholders)
+        with v1.Session(graph=graph) as session:
+            session.run(v1.global_variables_initializer())
+            v1.train.Saver().restore(session, checkpoint)
+            return [session.run(fetches, {placeholders[k]: v for k, v in case.items()}) for case in cases]
 
 
 # ---------------------------------------------------------------- Keras 3 side

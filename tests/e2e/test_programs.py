@@ -51,6 +51,22 @@ def test_rewritten_program_matches_tf1(program):
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("program", PROGRAMS, ids=[path.stem for path in PROGRAMS])
+def test_rewritten_program_restores_its_tf1_checkpoint_in_a_tf1_session(program):
+    """The rewritten file is still a TF1 program: its own Saver restores the old checkpoint."""
+    original = harness.load_module(program)
+    cases = harness.input_cases(original)
+    tf1 = harness.run_tf1(original, cases)
+    migrated = harness.load_source(rewrite(program), program.stem)
+
+    outputs = harness.run_in_tf1_session(migrated, tf1.checkpoint, cases)
+
+    diffs = [harness.max_abs_diffs(want, got) for want, got in zip(tf1.outputs, outputs)]
+    name, value = harness.worst(diffs)
+    assert value <= harness.TOLERANCE, f"{name} differs by {value:.3g}; all: {describe(diffs)}"
+
+
+@pytest.mark.slow
 def test_rewritten_programs_run_in_a_keras3_only_process():
     """Same comparison, the Keras side in a process without TF_USE_LEGACY_KERAS or tf_keras."""
     jobs, expected = {}, {}
