@@ -107,12 +107,11 @@ class TF1Run:
     checkpoint: str = ""  # the TF1 program's own Saver checkpoint of those weights
 
 
-def run_tf1(module, cases, seed: int = 0) -> TF1Run:
-    """Run the program as written: fresh graph, placeholders, random weights, session; save a checkpoint."""
+def _build_graph(module):
+    """A fresh graph with one placeholder per input and the program's fetches."""
     import tensorflow as tf
 
     v1 = tf.compat.v1
-    rng = np.random.default_rng(seed)
     graph = tf.Graph()
     with graph.as_default():
         placeholders = {
@@ -120,6 +119,17 @@ def run_tf1(module, cases, seed: int = 0) -> TF1Run:
             for name, (shape, dtype) in module.INPUTS.items()
         }
         fetches = module.build(**placeholders)
+    return graph, placeholders, fetches
+
+
+def run_tf1(module, cases, seed: int = 0) -> TF1Run:
+    """Run the program as written: fresh graph, placeholders, random weights, session; save a checkpoint."""
+    import tensorflow as tf
+
+    v1 = tf.compat.v1
+    rng = np.random.default_rng(seed)
+    graph, placeholders, fetches = _build_graph(module)
+    with graph.as_default():
         variables = v1.trainable_variables()
         with v1.Session(graph=graph) as session:
             session.run(v1.global_variables_initializer())
@@ -143,13 +153,8 @@ def run_in_tf1_session(module, checkpoint: str, cases) -> list[dict[str, np.ndar
     import tensorflow as tf
 
     v1 = tf.compat.v1
-    graph = tf.Graph()
+    graph, placeholders, fetches = _build_graph(module)
     with graph.as_default():
-        placeholders = {
-            name: v1.placeholder(dtype, shape, name=name)
-            for name, (shape, dtype) in module.INPUTS.items()
-        }
-        fetches = module.build(**placeholders)
         with v1.Session(graph=graph) as session:
             session.run(v1.global_variables_initializer())
             v1.train.Saver().restore(session, checkpoint)
