@@ -57,7 +57,7 @@ def dense(inputs: tf.Tensor, kernel: tf.Tensor, bias: Any) -> tf.Tensor:
     return outputs if bias is None else tf.nn.bias_add(outputs, bias)
 
 
-def _require_tuple_state(state_is_tuple: bool) -> None:
+def require_tuple_state(state_is_tuple: bool) -> None:
     if not state_is_tuple:
         raise NotImplementedError(
             "state_is_tuple=False (the LSTM state as one concatenated tensor) is not "
@@ -76,7 +76,6 @@ class TF1Cell(keras.layers.Layer):
 
     def __init__(self, name: str | None = None, dtype: Any = None, tf1_scope: str | None = None,
                  tf1_base_name: str | None = None, **kwargs: Any):
-        kwargs.pop(LAYOUT_KEY, None)
         super().__init__(name=name, dtype=keras_dtype(dtype), **kwargs)
         self.explicit_dtype = dtype is not None
         self.tf1_base_name = tf1_base_name or name or self.default_tf1_scope_name
@@ -119,7 +118,7 @@ class TF1Cell(keras.layers.Layer):
         self._own_variables.add(full_name, variable)
 
     def tf1_variables(self) -> dict[str, Any]:
-        """This cell's variables by TF1 name (inner cells included)."""
+        """This cell's variables by full TF1 name."""
         return {join(self.tf1_scope, name): variable for name, variable in self._tf1_variables.items()}
 
     def weight(self, name: str) -> tf.Tensor:

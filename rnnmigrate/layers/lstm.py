@@ -19,7 +19,7 @@ from typing import Any, Callable
 import keras
 import tensorflow as tf
 
-from rnnmigrate.layers.cells import SplitStepCell, _require_tuple_state
+from rnnmigrate.layers.cells import SplitStepCell, require_tuple_state
 from rnnmigrate.layers.config import keras_activation, register, serializable_initializer
 
 
@@ -35,7 +35,7 @@ class _LSTMBase(SplitStepCell):
     initializer = None
 
     def _init_lstm(self, num_units: int, forget_bias: float, state_is_tuple: bool, activation: Any) -> None:
-        _require_tuple_state(state_is_tuple)
+        require_tuple_state(state_is_tuple)
         self.units = int(num_units)
         self.forget_bias = float(forget_bias)
         self.activation = keras.activations.get(keras_activation(activation))

@@ -6,7 +6,7 @@ from typing import Any
 
 import tensorflow as tf
 
-from rnnmigrate.layers.cells import TF1Cell, _require_tuple_state, build_cell, current_build_dtype
+from rnnmigrate.layers.cells import TF1Cell, require_tuple_state, build_cell, current_build_dtype
 from rnnmigrate.layers.config import cell_from_config, check_layout, register
 from rnnmigrate.layers.variables import in_tf1_graph, join
 
@@ -19,7 +19,7 @@ class MultiRNNCell(TF1Cell):
     is_tf1_stack = True
 
     def __init__(self, cells: list, state_is_tuple: bool = True, **kwargs: Any):
-        _require_tuple_state(state_is_tuple)
+        require_tuple_state(state_is_tuple)
         super().__init__(**kwargs)
         self.cells = list(cells)
 
