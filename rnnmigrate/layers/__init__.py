@@ -8,6 +8,7 @@ Imports only tensorflow, keras and numpy.
 
 from rnnmigrate.layers.cells import BasicRNNCell, GRUCell
 from rnnmigrate.layers.dropout import DropoutWrapper
+from rnnmigrate.layers.keras_cells import KerasGRUCell, KerasLSTMCell, KerasSimpleRNNCell
 from rnnmigrate.layers.lstm import BasicLSTMCell, LSTMCell
 from rnnmigrate.layers.multi_rnn import MultiRNNCell
 from rnnmigrate.layers.rnn import BidirectionalDynamicRNN, DynamicRNN, static_bidirectional_rnn, static_rnn
@@ -22,6 +23,9 @@ __all__ = [
     "DropoutWrapper",
     "DynamicRNN",
     "GRUCell",
+    "KerasGRUCell",
+    "KerasLSTMCell",
+    "KerasSimpleRNNCell",
     "LSTMCell",
     "LSTMStateTuple",
     "MultiRNNCell",

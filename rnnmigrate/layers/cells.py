@@ -28,6 +28,8 @@ from rnnmigrate.layers.states import LSTMStateTuple, to_tf1_state, zero_keras_st
 from rnnmigrate.layers.variables import VariableStore, create_variable, current_scope_name, in_tf1_graph, join
 
 _build_dtypes: list[Any] = []
+# Called as ``hook(cell, name)`` by every TF1Cell constructor (``keras_cells`` numbers layer names there).
+construction_hooks: list[Callable[[Any, Any], None]] = []
 
 
 def build_cell(cell: Any, input_depth: Any, dtype: Any) -> None:
@@ -82,6 +84,8 @@ class TF1Cell(keras.layers.Layer):
         self.tf1_scope = tf1_scope
         self._own_variables = VariableStore()
         object.__setattr__(self, "_tf1_variables", {})
+        for hook in construction_hooks:
+            hook(self, name)
 
     # -- building -------------------------------------------------------------------
     def build(self, input_shape: Any) -> None:

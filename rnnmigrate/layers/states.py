@@ -39,6 +39,11 @@ def is_lstm(cell: Any) -> bool:
     return getattr(cell, "state_is_lstm_tuple", False)
 
 
+def is_keras_structured(cell: Any) -> bool:
+    """Whether TF1 gave this cell's state in Keras's structure: a list ``[h, c]`` or one tensor (Keras's own cells)."""
+    return getattr(cell, "state_is_keras_list", False)
+
+
 def state_sizes(cell: Any) -> list[int]:
     """Sizes of a non-stacked cell's state tensors, in Keras order."""
     size = cell.state_size
@@ -54,6 +59,8 @@ def to_tf1_state(cell: Any, keras_state: Any) -> Any:
     if is_lstm(cell):
         h, c = tensors
         return LSTMStateTuple(c=c, h=h)
+    if is_keras_structured(cell) and len(tensors) > 1:
+        return tensors
     return tensors[0] if len(tensors) == 1 else tuple(tensors)
 
 
