@@ -1,0 +1,189 @@
+"""The three runs of one site, each in its own process (`real_code.py --child PHASE SITE DIR`).
+
+* `tf1`: the original code in a TF1 graph, random values in every variable, a TF1
+  checkpoint, the outputs and final state of every RNN call (taps) and of the program.
+* `graph` (context a): the rewritten code in a TF1 graph + session, restored by a plain
+  `tf.compat.v1.train.Saver().restore` from that checkpoint, as the program itself would.
+* `keras` (context b): the rewritten code eagerly in a `keras.Model` subclass's `call()`,
+  called twice inside `rnnmigrate.layers.tf1_weights(checkpoint)`; each RNN call gets the
+  inputs TF1 saw at that call (see taps.py), and its outputs and states are compared.
+
+A fresh process per run keeps Keras's global layer-name counters and TF's graph state from
+one run out of the next (they would change variable names, i.e. the result).
+"""
+
+from __future__ import annotations
+
+import pickle
+import traceback
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from real_code import compare, shim, taps
+from real_code.context import SiteContext
+from real_code.sites import Site
+
+SEED = 0
+
+
+def _randomize(session: Any, variables: list, rng: np.random.Generator) -> list[str]:
+    """Give every float variable (biases too) a random value: initializers are not the test.
+
+    Matrices get uniform(+-1/sqrt(rows)), vectors uniform(+-0.5), batch-norm variances
+    uniform(0.5, 1.5). Why the 1/sqrt(fan-in) scale: with +-0.5 on a 250 x 300 GRU kernel the
+    recurrence is chaotic, and a float32 rounding difference (one matmul over [x, h] versus two)
+    grows ~1.5x per step until it saturates after ~50 steps; that measures the weights, not the
+    migration. At this scale the recurrent part contracts and rounding stays at ~1e-7.
+    """
+    names = []
+    for variable in variables:
+        dtype = variable.dtype.base_dtype
+        if not dtype.is_floating:
+            continue
+        shape = variable.shape.as_list()
+        if "variance" in variable.op.name:
+            value = rng.uniform(0.5, 1.5, size=shape)
+        else:
+            bound = 1.0 / np.sqrt(shape[0]) if len(shape) >= 2 else 0.5
+            value = rng.uniform(-bound, bound, size=shape)
+        variable.load(value.astype(dtype.as_numpy_dtype), session)
+        names.append(variable.op.name)
+    return names
+
+
+def _tap_fetches() -> list[tuple[str, int, list[tuple[str, Any]], Any, Any]]:
+    return [(tap.api, tap.line, compare.flatten(tap.result, f"call{index}"), tap.inputs, tap.sequence_length)
+            for index, tap in enumerate(taps.LOG.taps)]
+
+
+def _run_graph(site: Site, root: Path, scratch: Path, feeds: dict, checkpoint: str | None) -> dict:
+    """Build `site` from `root` in a fresh graph; restore (or randomize and save); fetch everything."""
+    import tensorflow as tf
+
+    v1 = tf.compat.v1
+    shim.set_feeds(feeds, eager=False)
+    shim.PLACEHOLDERS.clear()
+    taps.LOG.taps = []
+    graph = tf.Graph()
+    with graph.as_default():
+        outputs = site.build(SiteContext(root, scratch, site.missing_modules))
+        fetches = _tap_fetches()
+        saver = v1.train.Saver()
+        feed_dict = {shim.PLACEHOLDERS[name]: value for name, value in feeds.items() if name in shim.PLACEHOLDERS}
+        with v1.Session(graph=graph) as session:
+            session.run(v1.global_variables_initializer())
+            if checkpoint is None:
+                randomized = _randomize(session, v1.global_variables(), np.random.default_rng(SEED))
+                checkpoint = saver.save(session, str(scratch / "tf1" / "model.ckpt"))
+            else:
+                randomized = []
+                _restore(saver, session, checkpoint, v1.global_variables())
+            tensors = {name: tensor for _, _, named, _, _ in fetches for name, tensor in named}
+            call_inputs = {f"{kind}{index}": tensor for index, (_, _, _, inputs, lengths) in enumerate(fetches)
+                           for kind, tensor in (("inputs", inputs), ("lengths", lengths)) if tensor is not None}
+            values = session.run({"taps": tensors, "outputs": outputs, "inputs": call_inputs}, feed_dict)
+    return {"checkpoint": checkpoint, "randomized": randomized, "feeds": feeds,
+            "calls": [(api, line) for api, line, _, _, _ in fetches],
+            "taps": values["taps"], "outputs": values["outputs"],
+            "inputs": [(values["inputs"].get(f"inputs{index}"), values["inputs"].get(f"lengths{index}"))
+                       for index in range(len(fetches))],
+            "stubs": list(shim.STUBS_USED)}
+
+
+def _restore(saver: Any, session: Any, checkpoint: str, variables: list) -> None:
+    """The program's own `Saver.restore`; on failure say which graph names the checkpoint lacks."""
+    import tensorflow as tf
+
+    try:
+        saver.restore(session, checkpoint)
+    except tf.errors.NotFoundError:
+        stored = set(tf.train.load_checkpoint(checkpoint).get_variable_to_shape_map())
+        missing = sorted((v.op.name for v in variables if v.op.name not in stored),
+                         key=lambda name: "seed_generator" in name)  # RNN weights first
+        unused = sorted(stored - {v.op.name for v in variables})
+        raise RuntimeError(f"Saver.restore: {len(missing)} graph variables not in the TF1 checkpoint, "
+                           f"e.g. {missing[:2]}; checkpoint names not in the graph: {unused[:2]}") from None
+
+
+def phase_tf1(site: Site, sitedir: Path) -> dict:
+    feeds = site.feeds(np.random.default_rng(SEED))
+    (sitedir / "scratch" / "tf1").mkdir(parents=True, exist_ok=True)
+    result = _run_graph(site, sitedir / "original", sitedir / "scratch", feeds, None)
+    if not result["calls"]:
+        raise RuntimeError("the driver made no RNN call")
+    return {"status": "OK", **result}
+
+
+def phase_graph(site: Site, sitedir: Path, tf1: dict) -> dict:
+    taps.tap_runtime()
+    result = _run_graph(site, sitedir / "rewritten", sitedir / "scratch", tf1["feeds"], tf1["checkpoint"])
+    diffs = compare.max_diffs(tf1["taps"], result["taps"])
+    diffs.update(compare.max_diffs(_prefixed(tf1["outputs"]), _prefixed(result["outputs"])))
+    return {**compare.verdict(diffs), "calls": result["calls"], "diffs": diffs}
+
+
+def _prefixed(outputs: dict) -> dict:
+    return {f"program.{name}": value for name, value in outputs.items()}
+
+
+def phase_keras(site: Site, sitedir: Path, tf1: dict) -> dict:
+    import keras
+    import tensorflow as tf
+
+    from rnnmigrate.layers import tf1_weights
+
+    taps.tap_runtime()
+    shim.set_feeds(tf1["feeds"], eager=True)
+    taps.LOG.injections = [(tf.constant(inputs), None if lengths is None else tf.constant(lengths))
+                           for inputs, lengths in tf1["inputs"]]
+    context = SiteContext(sitedir / "rewritten", sitedir / "scratch", site.missing_modules)
+
+    class SiteModel(keras.Model):
+        """The natural home of migrated class-based code in Keras 3: a Model's call()."""
+
+        def call(self, x: Any) -> Any:
+            site.build(context)
+            return x
+
+    model = SiteModel()
+    per_call, loaded = [], []
+    with tf1_weights(tf1["checkpoint"]) as loading:
+        for _ in range(2):
+            taps.LOG.taps = []
+            model(tf.zeros([1]))
+            per_call.append({name: np.asarray(value) for _, _, named, _, _ in _tap_fetches() for name, value in named})
+            loaded.append(len(loading.loaded_variables))
+    diffs = {}
+    for index, values in enumerate(per_call):
+        diffs.update({f"model_call{index}.{name}": value for name, value in compare.max_diffs(tf1["taps"], values).items()})
+    return {**compare.verdict(diffs), "diffs": diffs, "tracked_weights": len(model.weights),
+            "loaded_variables_after_each_call": loaded}
+
+
+def child_main(phase: str, site_id: str, sitedir: Path) -> None:
+    """Run one phase and pickle its result (or its error) to `sitedir/<phase>.pkl`."""
+    from real_code.sites import site_by_id
+
+    site = site_by_id(site_id)
+    try:
+        if site.v1_tensorshape:
+            import tensorflow as tf
+
+            tf.compat.v1.disable_v2_tensorshape()
+        if phase == "tf1":
+            result = phase_tf1(site, sitedir)
+        else:
+            tf1 = pickle.loads((sitedir / "tf1.pkl").read_bytes())
+            result = (phase_graph if phase == "graph" else phase_keras)(site, sitedir, tf1)
+    except Exception as error:  # a measurement: every failure becomes a reported line
+        result = {"status": "ERROR", "reason": one_line(error), "traceback": traceback.format_exc()}
+    (sitedir / f"{phase}.pkl").write_bytes(pickle.dumps(result))
+
+
+def one_line(error: BaseException) -> str:
+    """`Type: first meaningful line`, at most 300 characters."""
+    text = str(error).strip().splitlines()
+    first = next((line.strip() for line in text if line.strip()), "")
+    return f"{type(error).__name__}: {first}"[:300]

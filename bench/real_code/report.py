@@ -1,0 +1,87 @@
+"""One line per site, a summary, and the same as JSON."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from real_code.orchestrate import SiteResult
+
+CONTEXTS = {"tf1": "TF1 as written", "graph": "(a) TF1 session + own Saver.restore",
+            "keras": "(b) Keras 3 Model.call x2 + tf1_weights"}
+
+
+def describe_context(result: dict) -> str:
+    status = result.get("status", "ERROR")
+    if status == "OK":
+        return f"OK ({len(result.get('calls', []))} RNN calls, {len(result.get('taps', {}))} tensors)"
+    if status in ("PASS", "FAIL"):
+        text = f"{status} {result['max_abs_diff']:.1e} ({result['worst']})"
+        return text + "".join(f"; {note}" for note in model_notes(result))
+    return f"{status}: {result.get('reason', '')}"
+
+
+def model_notes(result: dict) -> list[str]:
+    """What the Keras context saw beyond the numbers: tracking and rebuilding (issue 8, item 4)."""
+    notes = []
+    if "tracked_weights" in result:
+        notes.append(f"model.weights tracks {result['tracked_weights']}")
+    loaded = result.get("loaded_variables_after_each_call", [])
+    if len(loaded) == 2 and loaded[1] > loaded[0]:
+        notes.append(f"rebuilt on call 2 (variables loaded: {loaded[0]}, then {loaded[1]})")
+    return notes
+
+
+def site_line(result: SiteResult) -> str:
+    site = result.site
+    parts = [f"{site.project}@{result.commit} {site.path}:{site.line} {result.scan.get('api', site.api)}",
+             f"rewrite: {result.rewrite}"]
+    parts += [f"{name}: {describe_context(result.contexts.get(name, {}))}" for name in CONTEXTS]
+    parts.append("hand edits: " + ("; ".join(result.edits) if result.edits else "none"))
+    if result.stubs:
+        parts.append("stubs: " + "; ".join(result.stubs))
+    return "\n    ".join(parts)
+
+
+def summary(results: list[SiteResult]) -> dict[str, Any]:
+    passes = {name: sum(1 for r in results if r.contexts.get(name, {}).get("status") in ("OK", "PASS"))
+              for name in CONTEXTS}
+    return {"sites": len(results), "projects": len({r.site.project for r in results}),
+            "rewritten": sum(1 for r in results if r.rewrite == "rewritten"),
+            "passes": passes,
+            "statuses": {name: dict(Counter(r.contexts.get(name, {}).get("status", "?") for r in results))
+                         for name in CONTEXTS}}
+
+
+def text(results: list[SiteResult], runtime: str) -> str:
+    lines = [f"rnnmigrate runtime: {runtime}"] + [site_line(r) for r in results]
+    numbers = summary(results)
+    lines.append(f"{numbers['sites']} sites in {numbers['projects']} projects; {numbers['rewritten']} rewritten")
+    for name, title in CONTEXTS.items():
+        counts = ", ".join(f"{status} {count}" for status, count in sorted(numbers["statuses"][name].items()))
+        lines.append(f"  {title}: {counts}")
+    return "\n".join(lines)
+
+
+def as_json(results: list[SiteResult], runtime: str) -> dict[str, Any]:
+    def context(value: dict) -> dict:
+        keep = ("status", "reason", "max_abs_diff", "worst", "compared", "diffs", "calls", "tracked_weights",
+                "loaded_variables_after_each_call")
+        return {key: value[key] for key in keep if key in value}
+
+    return {"runtime": runtime, "summary": summary(results), "sites": [
+        {"id": r.site.id, "project": r.site.project, "commit": r.commit, "path": r.site.path,
+         "line": r.site.line, "api": r.scan.get("api", r.site.api), "scan": r.scan, "rewrite": r.rewrite,
+         "contexts": {name: context(r.contexts.get(name, {})) for name in CONTEXTS},
+         "hand_edits": r.edits, "stubs": r.stubs}
+        for r in results]}
+
+
+def markdown_table(results: list[SiteResult]) -> str:
+    rows = ["| project | commit | site | rewrite | TF1 | (a) session + restore | (b) Keras Model |",
+            "|---|---|---|---|---|---|---|"]
+    for r in results:
+        cells = [describe_context(r.contexts.get(name, {})).replace("|", "/") for name in CONTEXTS]
+        rewrite = "rewritten" if r.rewrite == "rewritten" else r.rewrite.replace("|", "/")
+        rows.append(f"| {r.site.project} | {r.commit} | `{r.site.path}:{r.site.line}` | {rewrite} | " + " | ".join(cells) + " |")
+    return "\n".join(rows)
