@@ -19,22 +19,25 @@ from real_code import shim
 
 
 class SiteContext:
-    def __init__(self, root: Path, scratch: Path, missing_modules: tuple[str, ...] = ()):
+    def __init__(self, root: Path, scratch: Path, missing_modules: tuple[str, ...] = (),
+                 extra_sys_path: tuple[str, ...] = ()):
         self.root = root
         self.scratch = scratch  # for logs and paths the project insists on writing
         self.tf = shim.shim_tf()
         self.missing_modules = missing_modules  # third-party imports off the RNN path, stubbed
+        self.paths = [str(root)] + [str(root / folder) for folder in extra_sys_path]
 
     @contextlib.contextmanager
     def _on_path(self) -> Iterator[None]:
-        sys.path.insert(0, str(self.root))
+        sys.path[:0] = self.paths
         stubs = {name: shim.stub_module(name) for name in self.missing_modules if name not in sys.modules}
         sys.modules.update(stubs)
         try:
             with shim.installed(shim._FEEDS.values, shim._FEEDS.eager):
                 yield
         finally:
-            sys.path.remove(str(self.root))
+            for path in self.paths:
+                sys.path.remove(path)
             for name in stubs:
                 sys.modules.pop(name, None)
 

@@ -125,7 +125,11 @@ def run_site(corpus: Path, work: Path, site: Site) -> SiteResult:
         stale.unlink()
     shutil.rmtree(sitedir / "scratch", ignore_errors=True)
     (sitedir / "scratch").mkdir(parents=True)
-    declared = list(site.stubs) + [f"module {name} (not installed) is a stub" for name in site.missing_modules]
+    declared = list(site.stubs)
+    if site.missing_modules:
+        declared.append("not installed, stub modules: " + ", ".join(site.missing_modules))
+    if site.extra_sys_path:
+        declared.append("on sys.path for Python 2 implicit relative imports: " + ", ".join(site.extra_sys_path))
     if site.v1_tensorshape:
         declared.append("tf.compat.v1.disable_v2_tensorshape() in every context (the code reads `shape[i].value`)")
     result = SiteResult(site, commit_of(corpus, site), {}, "", stubs=declared)
@@ -136,7 +140,8 @@ def run_site(corpus: Path, work: Path, site: Site) -> SiteResult:
     result.edits += apply_edits(sitedir / "rewritten", site.edits, "after-rewrite")
     tf1 = run_phase("tf1", site, sitedir)
     result.contexts["tf1"] = tf1
-    result.stubs += [f"shim stub looked up: {name}" for name in tf1.get("stubs", [])]
+    if tf1.get("stubs"):
+        result.stubs.append("stubs looked up (never called on the RNN path): " + ", ".join(tf1["stubs"]))
     for phase in ("graph", "keras"):
         if tf1["status"] != "OK":
             result.contexts[phase] = {"status": "SKIP", "reason": "the TF1 run failed"}

@@ -68,7 +68,7 @@ def _run_graph(site: Site, root: Path, scratch: Path, feeds: dict, checkpoint: s
     taps.LOG.taps = []
     graph = tf.Graph()
     with graph.as_default():
-        outputs = site.build(SiteContext(root, scratch, site.missing_modules))
+        outputs = site.build(SiteContext(root, scratch, site.missing_modules, site.extra_sys_path))
         fetches = _tap_fetches()
         saver = v1.train.Saver()
         feed_dict = {shim.PLACEHOLDERS[name]: value for name, value in feeds.items() if name in shim.PLACEHOLDERS}
@@ -138,7 +138,7 @@ def phase_keras(site: Site, sitedir: Path, tf1: dict) -> dict:
     shim.set_feeds(tf1["feeds"], eager=True)
     taps.LOG.injections = [(tf.constant(inputs), None if lengths is None else tf.constant(lengths))
                            for inputs, lengths in tf1["inputs"]]
-    context = SiteContext(sitedir / "rewritten", sitedir / "scratch", site.missing_modules)
+    context = SiteContext(sitedir / "rewritten", sitedir / "scratch", site.missing_modules, site.extra_sys_path)
 
     class SiteModel(keras.Model):
         """The natural home of migrated class-based code in Keras 3: a Model's call()."""

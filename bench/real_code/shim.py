@@ -167,6 +167,7 @@ def build() -> dict[str, types.ModuleType]:
         modules[f"tensorflow.contrib.{name}"] = _Namespace(f"tensorflow.contrib.{name}", stub_missing=True)
     for full, module in modules.items():
         if full.startswith("tensorflow.contrib."):
+            module.__path__ = []  # a package, so `tensorflow.contrib.seq2seq.python.ops` can be found
             setattr(contrib, full.rsplit(".", 1)[-1], module)
     tf.contrib = contrib
     ops_rnn = _Namespace("tensorflow.python.ops.rnn", real_rnn)
@@ -189,6 +190,30 @@ class _Chain:
         raise AttributeError(attribute)
 
 
+class _ContribFinder:
+    """Any other `tensorflow.contrib...` module (`contrib.seq2seq.python.ops`) is a stub module."""
+
+    @staticmethod
+    def find_spec(name: str, path: Any = None, target: Any = None) -> Any:
+        import importlib.machinery
+
+        if not name.startswith("tensorflow.contrib."):
+            return None
+        return importlib.machinery.ModuleSpec(name, _ContribFinder)
+
+    @staticmethod
+    def create_module(spec: Any) -> types.ModuleType:
+        if spec.name not in STUBS_USED:
+            STUBS_USED.append(spec.name)
+        module = _Namespace(spec.name, stub_missing=True)
+        module.__path__ = []
+        return module
+
+    @staticmethod
+    def exec_module(module: types.ModuleType) -> None:
+        return None
+
+
 _MODULES: dict[str, types.ModuleType] | None = None
 
 
@@ -201,9 +226,13 @@ def installed(feeds: dict[str, np.ndarray] | None = None, eager: bool = False) -
     _FEEDS.values, _FEEDS.eager = dict(feeds or {}), eager
     saved = {name: sys.modules.get(name) for name in _MODULES}
     sys.modules.update(_MODULES)
+    sys.meta_path.insert(0, _ContribFinder)
     try:
         yield _MODULES["tensorflow"]
     finally:
+        sys.meta_path.remove(_ContribFinder)
+        for name in [name for name in sys.modules if name.startswith("tensorflow.contrib.") and name not in _MODULES]:
+            sys.modules.pop(name)
         for name, module in saved.items():
             if module is None:
                 sys.modules.pop(name, None)

@@ -46,6 +46,7 @@ class Site:
     stubs: tuple[str, ...] = ()  # declared stand-ins, one line each
     edits: tuple[Edit, ...] = ()
     missing_modules: tuple[str, ...] = ()  # third-party modules off the RNN path, replaced by stubs
+    extra_sys_path: tuple[str, ...] = ()  # copy subfolders put on sys.path (Python 2 implicit relative imports)
     v1_tensorshape: bool = False  # TF1's Dimension objects (`shape[2].value`), in every context
 
     @property
