@@ -113,6 +113,8 @@ def phase_tf1(site: Site, sitedir: Path) -> dict:
     result = _run_graph(site, sitedir / "original", sitedir / "scratch", feeds, None)
     if not result["calls"]:
         raise RuntimeError("the driver made no RNN call")
+    if site.line not in [line for _, line in result["calls"]]:
+        raise RuntimeError(f"the driver never reached {site.path}:{site.line} (RNN calls at {result['calls']})")
     return {"status": "OK", **result}
 
 

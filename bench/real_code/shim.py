@@ -9,6 +9,8 @@ rnnmigrate and Keras keep the real module). What it maps, all declared here:
   names compat.v1 lacks fall back to the real module (`tf.python`, `tf.__version__`);
 * `tf.contrib.rnn.*` -> `tf.compat.v1.nn.rnn_cell.*` and the RNN functions;
   `stack_bidirectional_dynamic_rnn` is our transcription of TF 1.15's (contrib is gone);
+* `tf.contrib.keras` (and `.python.keras.initializers`, `.activations`) -> tf-keras, which is
+  what contrib.keras became;
 * `tf.contrib.layers.xavier_initializer` -> `glorot_uniform_initializer` (same distribution);
   `tf.contrib.slim.fully_connected` -> `tf.compat.v1.layers.dense` with slim's relu default;
 * any other `tf.contrib.X.Y` is a *stub*: importing it works, calling it raises. Each stub
@@ -131,10 +133,9 @@ _NN: Any = None
 
 def _rnn_functions(source: Any) -> dict[str, Any]:
     """The TF1 RNN functions of `source`, tapped."""
-    positions = {"dynamic_rnn": 1, "bidirectional_dynamic_rnn": 2, "static_rnn": 1,
-                 "static_bidirectional_rnn": 2, "raw_rnn": 1}
-    return {name: taps.tap_tf1_function(getattr(source, name), f"tf.nn.{name}", position)
-            for name, position in positions.items() if hasattr(source, name)}
+    names = ("dynamic_rnn", "bidirectional_dynamic_rnn", "static_rnn", "static_bidirectional_rnn", "raw_rnn")
+    return {name: taps.tap_tf1_function(getattr(source, name), f"tf.nn.{name}")
+            for name in names if hasattr(source, name)}
 
 
 def build() -> dict[str, types.ModuleType]:
@@ -155,7 +156,7 @@ def build() -> dict[str, types.ModuleType]:
     contrib_rnn = _Namespace("tensorflow.contrib.rnn", cells, stub_missing=True)
     contrib_rnn.__dict__.update(_rnn_functions(v1.nn))
     contrib_rnn.stack_bidirectional_dynamic_rnn = taps.tap_tf1_function(
-        stack_bidirectional_dynamic_rnn, "tf.contrib.rnn.stack_bidirectional_dynamic_rnn", 2)
+        stack_bidirectional_dynamic_rnn, "tf.contrib.rnn.stack_bidirectional_dynamic_rnn")
     layers = _Namespace("tensorflow.contrib.layers", stub_missing=True)
     layers.xavier_initializer = v1.glorot_uniform_initializer
     slim = _Namespace("tensorflow.contrib.slim", stub_missing=True)
@@ -170,6 +171,16 @@ def build() -> dict[str, types.ModuleType]:
             module.__path__ = []  # a package, so `tensorflow.contrib.seq2seq.python.ops` can be found
             setattr(contrib, full.rsplit(".", 1)[-1], module)
     tf.contrib = contrib
+    import tf_keras
+
+    for name, target in {"keras": tf_keras, "keras.python": tf_keras, "keras.python.keras": tf_keras,
+                         "keras.python.keras.initializers": tf_keras.initializers,
+                         "keras.activations": tf_keras.activations, "keras.initializers": tf_keras.initializers,
+                         "keras.python.keras.activations": tf_keras.activations}.items():
+        module = _Namespace(f"tensorflow.contrib.{name}", target)
+        module.__path__ = []
+        modules[f"tensorflow.contrib.{name}"] = module
+    contrib.keras = modules["tensorflow.contrib.keras"]
     ops_rnn = _Namespace("tensorflow.python.ops.rnn", real_rnn)
     ops_rnn.__dict__.update(_rnn_functions(real_rnn))
     modules["tensorflow.python.ops.rnn"] = ops_rnn

@@ -11,6 +11,7 @@ the migrated RNN, not the project's embedding initialiser.
 from __future__ import annotations
 
 import functools
+import inspect
 import sys
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -57,11 +58,15 @@ class TapLog:
 LOG = TapLog()
 
 
-def _inputs_argument(args: tuple, kwargs: dict, position: int) -> Any:
-    return kwargs["inputs"] if "inputs" in kwargs else (args[position] if len(args) > position else None)
+def _arguments(function: Callable, args: tuple, kwargs: dict) -> dict:
+    """The call's arguments by name (document-qa passes `sequence_length` positionally)."""
+    try:
+        return dict(inspect.signature(function).bind(*args, **kwargs).arguments)
+    except (TypeError, ValueError):
+        return dict(kwargs)
 
 
-def tap_tf1_function(function: Callable, api: str, inputs_position: int) -> Callable:
+def tap_tf1_function(function: Callable, api: str) -> Callable:
     """Wrap a TF1 RNN function (`dynamic_rnn`, `bidirectional_dynamic_rnn`, ...) so each call is logged."""
 
     @functools.wraps(function)
@@ -73,8 +78,8 @@ def tap_tf1_function(function: Callable, api: str, inputs_position: int) -> Call
         finally:
             LOG.depth -= 1
         if LOG.depth == 0:  # a call made by another tapped call (stack_bidirectional) is not a site
-            LOG.taps.append(Tap(api, filename, line, _inputs_argument(args, kwargs, inputs_position),
-                                kwargs.get("sequence_length"), result))
+            named = _arguments(function, args, kwargs)
+            LOG.taps.append(Tap(api, filename, line, named.get("inputs"), named.get("sequence_length"), result))
         return result
 
     return wrapper
@@ -117,7 +122,7 @@ def tap_runtime() -> Callable[[], None]:
     ]
     originals = {name: getattr(layers, name) for name in ("static_rnn", "static_bidirectional_rnn")}
     for name, function in originals.items():
-        setattr(layers, name, tap_tf1_function(function, name, 1))
+        setattr(layers, name, tap_tf1_function(function, name))
 
     def remove() -> None:
         for remover in removers:

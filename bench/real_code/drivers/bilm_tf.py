@@ -53,8 +53,32 @@ def feeds(rng: np.random.Generator) -> dict:
     return {"token_ids": padded_ids(rng, lengths(BATCH, TIME), TIME, VOCAB)}
 
 
+def _language_model(bidirectional: bool):
+    """`bilm.training.LanguageModel` (the training graph), inference mode, on word ids."""
+
+    def build(context) -> dict:
+        module = context.import_module("bilm.training")
+        options = {"bidirectional": bidirectional, "n_tokens_vocab": VOCAB, "batch_size": BATCH,
+                   "unroll_steps": TIME, "dropout": 0.1, "sample_softmax": False,
+                   "n_negative_samples_batch": 8, "lstm": dict(OPTIONS["lstm"])}
+        model = module.LanguageModel(options, is_training=False)
+        return {"total_loss": model.total_loss}
+
+    return build
+
+
+def lm_feeds(rng: np.random.Generator) -> dict:
+    ids = {name: rng.integers(1, VOCAB, size=(BATCH, TIME)).astype(np.int32)
+           for name in ("token_ids", "token_ids_reverse", "next_token_id", "next_token_id_reverse")}
+    return ids
+
+
 SITES = [
     Site(id="bilm-lstms", project="bilm-tf", mirror="allenai+bilm-tf", path="bilm/model.py", line=564,
          api="tf.nn.dynamic_rnn", build=build, feeds=feeds,
          stubs=("ELMo HDF5 weight files written by the driver (random values) for the project's custom getter",)),
+    Site(id="bilm-train-bidirectional", project="bilm-tf", mirror="allenai+bilm-tf", path="bilm/training.py",
+         line=407, api="tf.nn.static_rnn", build=_language_model(True), feeds=lm_feeds),
+    Site(id="bilm-train-unidirectional", project="bilm-tf", mirror="allenai+bilm-tf", path="bilm/training.py",
+         line=412, api="tf.nn.static_rnn", build=_language_model(False), feeds=lm_feeds),
 ]
