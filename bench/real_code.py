@@ -45,8 +45,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--markdown", help="also write the README table here")
     parser.add_argument("--work", type=Path, help="scratch directory (default: a temporary one)")
     parser.add_argument("--list", action="store_true", help="list the sites and exit")
+    parser.add_argument("--rewrite-arg", action="append", default=[],
+                        help="extra option for `rnnmigrate rewrite --apply` (repeatable, e.g. --rewrite-arg=--unsafe-fixes)")
+    parser.add_argument("--no-projects", action="store_true", help="skip the per-project scan table")
     arguments = parser.parse_args(argv)
-    from real_code import orchestrate, report
+    from real_code import orchestrate, projects, report
     from real_code.sites import all_sites
 
     sites = all_sites()
@@ -61,6 +64,7 @@ def main(argv: list[str]) -> int:
     chosen = [s for s in sites if not arguments.site or s.id in arguments.site]
     work = arguments.work or Path(tempfile.mkdtemp(prefix="rnnmigrate_real_code_"))
     runtime = _runtime_description()
+    orchestrate.REWRITE_ARGUMENTS[:] = arguments.rewrite_arg
     results = []
     for site in chosen:
         if not (arguments.corpus / site.project).is_dir():
@@ -70,14 +74,21 @@ def main(argv: list[str]) -> int:
         print(report.site_line(results[-1]), flush=True)
     print(report.text(results, runtime).split("\n", 1)[0])
     print("\n".join(report.text(results, runtime).splitlines()[-4:]))
+    scanned = {} if arguments.no_projects else projects.scan_corpus(arguments.corpus.resolve(), orchestrate.project_commit)
+    if scanned:
+        print("\nscan of every corpus project (RNN call sites = RNN001-RNN004):")
+        print(projects.table(scanned))
     if arguments.json_path:
-        document = json.dumps(report.as_json(results, runtime), indent=1, default=float)
+        document = json.dumps({**report.as_json(results, runtime), "projects": scanned}, indent=1, default=float)
         if arguments.json_path == "-":
             print(document)
         else:
             Path(arguments.json_path).write_text(document)
     if arguments.markdown:
-        Path(arguments.markdown).write_text(report.markdown_table(results) + "\n")
+        tables = report.markdown_table(results) + "\n"
+        if scanned:
+            tables += "\n" + projects.table(scanned) + "\n"
+        Path(arguments.markdown).write_text(tables)
     return 0
 
 

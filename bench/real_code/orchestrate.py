@@ -35,7 +35,17 @@ class SiteResult:
 
 def commit_of(corpus: Path, site: Site) -> str:
     """Short hash of the corpus project's snapshot: its own .git, else the mirror it came from."""
-    candidates = [corpus / site.project / ".git", MIRRORS / site.mirror / "repo" / ".git", MIRRORS / site.mirror / "repo"]
+    return project_commit(corpus / site.project, site.mirror)
+
+
+def project_commit(directory: Path, mirror: str | None = None) -> str:
+    """Short hash: the project's own .git, else /work/.mirror/<mirror> (found by name if not given)."""
+    if mirror is None:
+        matches = sorted(MIRRORS.glob(f"*+{directory.name}")) if MIRRORS.is_dir() else []
+        mirror = matches[0].name if matches else ""
+    candidates = [directory / ".git"]
+    if mirror:
+        candidates += [MIRRORS / mirror / "repo" / ".git", MIRRORS / mirror / "repo"]
     for git_dir in candidates:
         if git_dir.exists():
             done = subprocess.run(["git", "--git-dir", str(git_dir), "rev-parse", "--short", "HEAD"],
@@ -91,10 +101,13 @@ def scan_site(root: Path, site: Site) -> dict:
     return {"verdict": "not found", "reason": f"scan reports no RNN call at {site.path}:{site.line}"}
 
 
+REWRITE_ARGUMENTS: list[str] = []  # extra `rewrite` options from --rewrite-arg (e.g. --unsafe-fixes)
+
+
 def rewrite_copy(root: Path, site: Site, scan: dict) -> str:
     """`rnnmigrate rewrite --apply` on the copy; what became of the site."""
     before = {path: (root / path).read_text() for path in site.paths_to_rewrite}
-    done = _cli("rewrite", "--apply", *site.paths_to_rewrite, cwd=root)
+    done = _cli("rewrite", "--apply", *REWRITE_ARGUMENTS, *site.paths_to_rewrite, cwd=root)
     if done.returncode not in (0, 1):
         return "ERROR: rewrite exited %d: %s" % (done.returncode, (done.stderr or done.stdout).strip()[-200:])
     changed = any((root / path).read_text() != text for path, text in before.items())
