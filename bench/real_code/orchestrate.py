@@ -155,7 +155,7 @@ def run_site(corpus: Path, work: Path, site: Site) -> SiteResult:
     result.contexts["tf1"] = tf1
     if tf1.get("stubs"):
         result.stubs.append("stubs looked up (never called on the RNN path): " + ", ".join(tf1["stubs"]))
-    for phase in ("graph", "keras"):
+    for phase in ("graph", "graph_tf1_weights", "keras"):
         if tf1["status"] != "OK":
             result.contexts[phase] = {"status": "SKIP", "reason": "the TF1 run failed"}
         elif result.rewrite != "rewritten":

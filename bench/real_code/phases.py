@@ -4,6 +4,8 @@
   checkpoint, the outputs and final state of every RNN call (taps) and of the program.
 * `graph` (context a): the rewritten code in a TF1 graph + session, restored by a plain
   `tf.compat.v1.train.Saver().restore` from that checkpoint, as the program itself would.
+* `graph_tf1_weights` (diagnostic a'): the same graph, weights from `tf1_weights(checkpoint)`
+  instead of the Saver (issue 8: in graph mode those values may never reach the session).
 * `keras` (context b): the rewritten code eagerly in a `keras.Model` subclass's `call()`,
   called twice inside `rnnmigrate.layers.tf1_weights(checkpoint)`; each RNN call gets the
   inputs TF1 saw at that call (see taps.py), and its outputs and states are compared.
@@ -58,8 +60,14 @@ def _tap_fetches() -> list[tuple[str, int, list[tuple[str, Any]], Any, Any]]:
             for index, tap in enumerate(taps.LOG.taps)]
 
 
-def _run_graph(site: Site, root: Path, scratch: Path, feeds: dict, checkpoint: str | None) -> dict:
-    """Build `site` from `root` in a fresh graph; restore (or randomize and save); fetch everything."""
+def _run_graph(site: Site, root: Path, scratch: Path, feeds: dict, checkpoint: str | None,
+               loader: str = "saver") -> dict:
+    """Build `site` from `root` in a fresh graph; restore (or randomize and save); fetch everything.
+
+    `loader="tf1_weights"` (diagnostic context a'): build inside `rnnmigrate.layers.tf1_weights`,
+    initialise, and restore with the Saver only the variables the checkpoint has by name (the
+    non-RNN ones, in today's runtime), so whatever tf1_weights put in the RNN layers is what runs.
+    """
     import tensorflow as tf
 
     v1 = tf.compat.v1
@@ -68,15 +76,29 @@ def _run_graph(site: Site, root: Path, scratch: Path, feeds: dict, checkpoint: s
     taps.LOG.taps = []
     graph = tf.Graph()
     with graph.as_default():
-        outputs = site.build(SiteContext(root, scratch, site.missing_modules, site.extra_sys_path))
+        context = SiteContext(root, scratch, site.missing_modules, site.extra_sys_path)
+        if loader == "tf1_weights":
+            from rnnmigrate.layers import tf1_weights
+
+            with tf1_weights(checkpoint):
+                outputs = site.build(context)
+        else:
+            outputs = site.build(context)
         fetches = _tap_fetches()
-        saver = v1.train.Saver()
+        if loader == "tf1_weights":
+            stored = set(tf.train.load_checkpoint(checkpoint).get_variable_to_shape_map())
+            saver = v1.train.Saver(var_list=[v for v in v1.global_variables() if v.op.name in stored])
+        else:
+            saver = v1.train.Saver()
         feed_dict = {shim.PLACEHOLDERS[name]: value for name, value in feeds.items() if name in shim.PLACEHOLDERS}
         with v1.Session(graph=graph) as session:
             session.run(v1.global_variables_initializer())
             if checkpoint is None:
                 randomized = _randomize(session, v1.global_variables(), np.random.default_rng(SEED))
                 checkpoint = saver.save(session, str(scratch / "tf1" / "model.ckpt"))
+            elif loader == "tf1_weights":
+                randomized = []
+                saver.restore(session, checkpoint)
             else:
                 randomized = []
                 _restore(saver, session, checkpoint, v1.global_variables())
@@ -103,8 +125,9 @@ def _restore(saver: Any, session: Any, checkpoint: str, variables: list) -> None
         missing = sorted((v.op.name for v in variables if v.op.name not in stored),
                          key=lambda name: "seed_generator" in name)  # RNN weights first
         unused = sorted(stored - {v.op.name for v in variables})
-        raise RuntimeError(f"Saver.restore: {len(missing)} graph variables not in the TF1 checkpoint, "
-                           f"e.g. {missing[:2]}; checkpoint names not in the graph: {unused[:2]}") from None
+        raise RuntimeError(f"Saver.restore: {len(missing)} graph variables not in the TF1 checkpoint "
+                           f"(e.g. {missing[0] if missing else '-'}), {len(unused)} checkpoint variables not in "
+                           f"the graph (e.g. {unused[0] if unused else '-'})") from None
 
 
 def phase_tf1(site: Site, sitedir: Path) -> dict:
@@ -118,9 +141,9 @@ def phase_tf1(site: Site, sitedir: Path) -> dict:
     return {"status": "OK", **result}
 
 
-def phase_graph(site: Site, sitedir: Path, tf1: dict) -> dict:
+def phase_graph(site: Site, sitedir: Path, tf1: dict, loader: str = "saver") -> dict:
     taps.tap_runtime()
-    result = _run_graph(site, sitedir / "rewritten", sitedir / "scratch", tf1["feeds"], tf1["checkpoint"])
+    result = _run_graph(site, sitedir / "rewritten", sitedir / "scratch", tf1["feeds"], tf1["checkpoint"], loader)
     diffs = compare.max_diffs(tf1["taps"], result["taps"])
     diffs.update(compare.max_diffs(_prefixed(tf1["outputs"]), _prefixed(result["outputs"])))
     return {**compare.verdict(diffs), "calls": result["calls"], "diffs": diffs}
@@ -178,7 +201,12 @@ def child_main(phase: str, site_id: str, sitedir: Path) -> None:
             result = phase_tf1(site, sitedir)
         else:
             tf1 = pickle.loads((sitedir / "tf1.pkl").read_bytes())
-            result = (phase_graph if phase == "graph" else phase_keras)(site, sitedir, tf1)
+            if phase == "graph":
+                result = phase_graph(site, sitedir, tf1)
+            elif phase == "graph_tf1_weights":
+                result = phase_graph(site, sitedir, tf1, loader="tf1_weights")
+            else:
+                result = phase_keras(site, sitedir, tf1)
     except Exception as error:  # a measurement: every failure becomes a reported line
         result = {"status": "ERROR", "reason": one_line(error), "traceback": traceback.format_exc()}
     (sitedir / f"{phase}.pkl").write_bytes(pickle.dumps(result))

@@ -30,7 +30,7 @@ def build(context) -> dict:
     model.lookup_layer_op()
     model.biLSTM_layer_op()
     model.softmax_pred_op()
-    return {"logits": model.logits, "labels_softmax_": model.labels_softmax_}
+    return {"logits": model.logits}
 
 
 def feeds(rng: np.random.Generator) -> dict:
