@@ -25,8 +25,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 def _runtime_description() -> str:
     import subprocess
 
+    # cwd="/": `python -c` puts the working directory first on sys.path, which would shadow PYTHONPATH
     done = subprocess.run([sys.executable, "-c", "import rnnmigrate, os; print(os.path.dirname(os.path.dirname(rnnmigrate.__file__)))"],
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, cwd="/")
     root = done.stdout.strip() or "not importable"
     head = subprocess.run(["git", "-C", root, "log", "-1", "--format=%h %s"], capture_output=True, text=True).stdout.strip()
     return f"{root} ({head})" if head else root

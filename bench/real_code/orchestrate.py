@@ -120,7 +120,7 @@ def run_phase(phase: str, site: Site, sitedir: Path) -> dict:
     environment = dict(os.environ, TF_USE_LEGACY_KERAS="1", TF_CPP_MIN_LOG_LEVEL="3")
     try:
         done = subprocess.run([sys.executable, str(ENTRY), "--child", phase, site.id, str(sitedir)],
-                              env=environment, capture_output=True, text=True, timeout=PHASE_TIMEOUT)
+                              env=environment, capture_output=True, text=True, timeout=PHASE_TIMEOUT, cwd=sitedir)
     except subprocess.TimeoutExpired:
         return {"status": "ERROR", "reason": f"timed out after {PHASE_TIMEOUT}s"}
     result_path = sitedir / f"{phase}.pkl"

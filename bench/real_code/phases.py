@@ -173,17 +173,18 @@ def phase_keras(site: Site, sitedir: Path, tf1: dict) -> dict:
             return x
 
     model = SiteModel()
-    per_call, loaded = [], []
+    per_call, loaded, tracked = [], [], []
     with tf1_weights(tf1["checkpoint"]) as loading:
         for _ in range(2):
             taps.LOG.taps = []
             model(tf.zeros([1]))
             per_call.append({name: np.asarray(value) for _, _, named, _, _ in _tap_fetches() for name, value in named})
             loaded.append(len(loading.loaded_variables))
+            tracked.append(len(model.weights))
     diffs = {}
     for index, values in enumerate(per_call):
         diffs.update({f"model_call{index}.{name}": value for name, value in compare.max_diffs(tf1["taps"], values).items()})
-    return {**compare.verdict(diffs), "diffs": diffs, "tracked_weights": len(model.weights),
+    return {**compare.verdict(diffs), "diffs": diffs, "tracked_weights": tracked,
             "loaded_variables_after_each_call": loaded}
 
 
@@ -209,6 +210,9 @@ def child_main(phase: str, site_id: str, sitedir: Path) -> None:
                 result = phase_keras(site, sitedir, tf1)
     except Exception as error:  # a measurement: every failure becomes a reported line
         result = {"status": "ERROR", "reason": one_line(error), "traceback": traceback.format_exc()}
+    import rnnmigrate
+
+    result["runtime"] = str(Path(rnnmigrate.__file__).resolve().parent.parent)  # which checkout really ran
     (sitedir / f"{phase}.pkl").write_bytes(pickle.dumps(result))
 
 

@@ -25,11 +25,12 @@ def describe_context(result: dict) -> str:
 def model_notes(result: dict) -> list[str]:
     """What the Keras context saw beyond the numbers: tracking and rebuilding (issue 8, item 4)."""
     notes = []
-    if "tracked_weights" in result:
-        notes.append(f"model.weights tracks {result['tracked_weights']}")
+    tracked = result.get("tracked_weights", [])
+    if tracked:
+        notes.append("model.weights after calls 1, 2: " + ", ".join(map(str, tracked)))
     loaded = result.get("loaded_variables_after_each_call", [])
-    if len(loaded) == 2 and loaded[1] > loaded[0]:
-        notes.append(f"rebuilt on call 2 (variables loaded: {loaded[0]}, then {loaded[1]})")
+    if loaded:
+        notes.append("tf1_weights loads after calls 1, 2: " + ", ".join(map(str, loaded)))
     return notes
 
 
@@ -55,7 +56,9 @@ def summary(results: list[SiteResult]) -> dict[str, Any]:
 
 
 def text(results: list[SiteResult], runtime: str) -> str:
-    lines = [f"rnnmigrate runtime: {runtime}"] + [site_line(r) for r in results]
+    used = sorted({c["runtime"] for r in results for c in r.contexts.values() if "runtime" in c})
+    lines = [f"rnnmigrate runtime: {runtime}; imported by the runs from: {', '.join(used) or '-'}"]
+    lines += [site_line(r) for r in results]
     numbers = summary(results)
     lines.append(f"{numbers['sites']} sites in {numbers['projects']} projects; {numbers['rewritten']} rewritten")
     for name, title in CONTEXTS.items():
