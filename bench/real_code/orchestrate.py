@@ -116,8 +116,14 @@ def rewrite_copy(root: Path, site: Site, scan: dict) -> str:
     return f"manual: {scan.get('reason')}"
 
 
+PHASES = ("graph", "graph_tf1_weights", "keras", "keras_function", "keras_only")
+
+
 def run_phase(phase: str, site: Site, sitedir: Path) -> dict:
+    """One phase in a fresh interpreter; `keras_only` runs without TF_USE_LEGACY_KERAS."""
     environment = dict(os.environ, TF_USE_LEGACY_KERAS="1", TF_CPP_MIN_LOG_LEVEL="3")
+    if phase == "keras_only":
+        del environment["TF_USE_LEGACY_KERAS"]
     try:
         done = subprocess.run([sys.executable, str(ENTRY), "--child", phase, site.id, str(sitedir)],
                               env=environment, capture_output=True, text=True, timeout=PHASE_TIMEOUT, cwd=sitedir)
@@ -155,7 +161,7 @@ def run_site(corpus: Path, work: Path, site: Site) -> SiteResult:
     result.contexts["tf1"] = tf1
     if tf1.get("stubs"):
         result.stubs.append("stubs looked up (never called on the RNN path): " + ", ".join(tf1["stubs"]))
-    for phase in ("graph", "graph_tf1_weights", "keras"):
+    for phase in PHASES:
         if tf1["status"] != "OK":
             result.contexts[phase] = {"status": "SKIP", "reason": "the TF1 run failed"}
         elif result.rewrite != "rewritten":

@@ -6,9 +6,7 @@
   `tf.compat.v1.train.Saver().restore` from that checkpoint, as the program itself would.
 * `graph_tf1_weights` (diagnostic a'): the same graph, weights from `tf1_weights(checkpoint)`
   instead of the Saver (issue 8: in graph mode those values may never reach the session).
-* `keras` (context b): the rewritten code eagerly in a `keras.Model` subclass's `call()`,
-  called twice inside `rnnmigrate.layers.tf1_weights(checkpoint)`; each RNN call gets the
-  inputs TF1 saw at that call (see taps.py), and its outputs and states are compared.
+* `keras`, `keras_function`, `keras_only` (context b): see keras_phase.py.
 
 A fresh process per run keeps Keras's global layer-name counters and TF's graph state from
 one run out of the next (they would change variable names, i.e. the result).
@@ -55,7 +53,7 @@ def _randomize(session: Any, variables: list, rng: np.random.Generator) -> list[
     return names
 
 
-def _tap_fetches() -> list[tuple[str, int, list[tuple[str, Any]], Any, Any]]:
+def tap_fetches() -> list[tuple[str, int, list[tuple[str, Any]], Any, Any]]:
     return [(tap.api, tap.line, compare.flatten(tap.result, f"call{index}"), tap.inputs, tap.sequence_length)
             for index, tap in enumerate(taps.LOG.taps)]
 
@@ -84,7 +82,7 @@ def _run_graph(site: Site, root: Path, scratch: Path, feeds: dict, checkpoint: s
                 outputs = site.build(context)
         else:
             outputs = site.build(context)
-        fetches = _tap_fetches()
+        fetches = tap_fetches()
         if loader == "tf1_weights":
             stored = set(tf.train.load_checkpoint(checkpoint).get_variable_to_shape_map())
             saver = v1.train.Saver(var_list=[v for v in v1.global_variables() if v.op.name in stored])
@@ -153,41 +151,6 @@ def _prefixed(outputs: dict) -> dict:
     return {f"program.{name}": value for name, value in outputs.items()}
 
 
-def phase_keras(site: Site, sitedir: Path, tf1: dict) -> dict:
-    import keras
-    import tensorflow as tf
-
-    from rnnmigrate.layers import tf1_weights
-
-    taps.tap_runtime()
-    shim.set_feeds(tf1["feeds"], eager=True)
-    taps.LOG.injections = [(tf.constant(inputs), None if lengths is None else tf.constant(lengths))
-                           for inputs, lengths in tf1["inputs"]]
-    context = SiteContext(sitedir / "rewritten", sitedir / "scratch", site.missing_modules, site.extra_sys_path)
-
-    class SiteModel(keras.Model):
-        """The natural home of migrated class-based code in Keras 3: a Model's call()."""
-
-        def call(self, x: Any) -> Any:
-            site.build(context)
-            return x
-
-    model = SiteModel()
-    per_call, loaded, tracked = [], [], []
-    with tf1_weights(tf1["checkpoint"]) as loading:
-        for _ in range(2):
-            taps.LOG.taps = []
-            model(tf.zeros([1]))
-            per_call.append({name: np.asarray(value) for _, _, named, _, _ in _tap_fetches() for name, value in named})
-            loaded.append(len(loading.loaded_variables))
-            tracked.append(len(model.weights))
-    diffs = {}
-    for index, values in enumerate(per_call):
-        diffs.update({f"model_call{index}.{name}": value for name, value in compare.max_diffs(tf1["taps"], values).items()})
-    return {**compare.verdict(diffs), "diffs": diffs, "tracked_weights": tracked,
-            "loaded_variables_after_each_call": loaded}
-
-
 def child_main(phase: str, site_id: str, sitedir: Path) -> None:
     """Run one phase and pickle its result (or its error) to `sitedir/<phase>.pkl`."""
     from real_code.sites import site_by_id
@@ -207,17 +170,39 @@ def child_main(phase: str, site_id: str, sitedir: Path) -> None:
             elif phase == "graph_tf1_weights":
                 result = phase_graph(site, sitedir, tf1, loader="tf1_weights")
             else:
-                result = phase_keras(site, sitedir, tf1)
+                from real_code.keras_phase import phase_keras
+
+                result = phase_keras(site, sitedir, tf1, compiled=phase == "keras_function")  # keras, keras_only too
     except Exception as error:  # a measurement: every failure becomes a reported line
-        result = {"status": "ERROR", "reason": one_line(error), "traceback": traceback.format_exc()}
+        result = {"status": "ERROR", "reason": one_line(error, sitedir), "traceback": traceback.format_exc()}
     import rnnmigrate
 
     result["runtime"] = str(Path(rnnmigrate.__file__).resolve().parent.parent)  # which checkout really ran
     (sitedir / f"{phase}.pkl").write_bytes(pickle.dumps(result))
 
 
-def one_line(error: BaseException) -> str:
-    """`Type: first meaningful line`, at most 300 characters."""
-    text = str(error).strip().splitlines()
-    first = next((line.strip() for line in text if line.strip()), "")
-    return f"{type(error).__name__}: {first}"[:300]
+def one_line(error: BaseException, sitedir: Path | None = None) -> str:
+    """`Type: message at where`, at most 300 characters.
+
+    Keras wraps errors ("Exception encountered when calling ...", tf.function's "in user
+    code:"); the message that matters is the bold one inside. `where` is the innermost frame
+    in the site's copy or in rnnmigrate, so a line says whose code failed: the project's
+    (`rewritten/model.py:53`) or the runtime's (`rnnmigrate/layers/rnn.py:120`).
+    """
+    import re
+    import traceback as tb
+
+    text = str(error)
+    bold = re.findall(r"\x1b\[1m(.*?)\x1b\[0m", text, flags=re.S)
+    lines = [line.strip() for line in (bold[-1] if bold else text).strip().splitlines() if line.strip()]
+    message = lines[0][:160] if lines else ""
+    where = ""
+    for frame in reversed(tb.extract_tb(error.__traceback__)):
+        name = frame.filename
+        if sitedir is not None and name.startswith(str(sitedir)):
+            where = f" at {Path(name).relative_to(sitedir)}:{frame.lineno}"
+            break
+        if "/rnnmigrate/" in name:
+            where = f" at rnnmigrate/{name.split('/rnnmigrate/', 1)[1]}:{frame.lineno}"
+            break
+    return f"{type(error).__name__}: {message}{where}"[:300]

@@ -9,7 +9,9 @@ from real_code.orchestrate import SiteResult
 
 CONTEXTS = {"tf1": "TF1 as written", "graph": "(a) TF1 session + own Saver.restore",
             "graph_tf1_weights": "(a') TF1 session + tf1_weights (diagnostic)",
-            "keras": "(b) Keras 3 Model.call x2 + tf1_weights"}
+            "keras": "(b) Keras 3 Model.call x2 + tf1_weights",
+            "keras_function": "(b) same, the two calls in one tf.function",
+            "keras_only": "(b) same, eager, process without tf-keras"}
 
 
 def describe_context(result: dict) -> str:
@@ -82,8 +84,9 @@ def as_json(results: list[SiteResult], runtime: str) -> dict[str, Any]:
 
 
 def markdown_table(results: list[SiteResult]) -> str:
-    rows = ["| project | commit | site | rewrite | TF1 | (a) session + own restore | (a') session + tf1_weights | (b) Keras Model x2 |",
-            "|---|---|---|---|---|---|---|---|"]
+    rows = ["| project | commit | site | rewrite | TF1 | (a) session + own restore | (a') session + tf1_weights "
+            "| (b) Keras Model x2 | (b) in tf.function | (b) without tf-keras |",
+            "|---|---|---|---|---|---|---|---|---|---|"]
     for r in results:
         cells = [describe_context(r.contexts.get(name, {})).replace("|", "/") for name in CONTEXTS]
         rewrite = "rewritten" if r.rewrite == "rewritten" else r.rewrite.replace("|", "/")

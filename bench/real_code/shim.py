@@ -24,6 +24,7 @@ and records it by name so the harness can feed it.
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 import types
 from typing import Any, Iterator
@@ -171,6 +172,17 @@ def build() -> dict[str, types.ModuleType]:
             module.__path__ = []  # a package, so `tensorflow.contrib.seq2seq.python.ops` can be found
             setattr(contrib, full.rsplit(".", 1)[-1], module)
     tf.contrib = contrib
+    if os.environ.get("TF_USE_LEGACY_KERAS") == "1":  # a Keras-3-only run must not import tf-keras
+        _contrib_keras(modules, contrib)
+    ops_rnn = _Namespace("tensorflow.python.ops.rnn", real_rnn)
+    ops_rnn.__dict__.update(_rnn_functions(real_rnn))
+    modules["tensorflow.python.ops.rnn"] = ops_rnn
+    modules["tensorflow.python.ops.rnn_cell"] = _Namespace("tensorflow.python.ops.rnn_cell", cells)
+    return modules
+
+
+def _contrib_keras(modules: dict, contrib: Any) -> None:
+    """`tf.contrib.keras...` -> tf-keras, what contrib.keras became (legacy-Keras runs only)."""
     import tf_keras
 
     for name, target in {"keras": tf_keras, "keras.python": tf_keras, "keras.python.keras": tf_keras,
@@ -181,11 +193,6 @@ def build() -> dict[str, types.ModuleType]:
         module.__path__ = []
         modules[f"tensorflow.contrib.{name}"] = module
     contrib.keras = modules["tensorflow.contrib.keras"]
-    ops_rnn = _Namespace("tensorflow.python.ops.rnn", real_rnn)
-    ops_rnn.__dict__.update(_rnn_functions(real_rnn))
-    modules["tensorflow.python.ops.rnn"] = ops_rnn
-    modules["tensorflow.python.ops.rnn_cell"] = _Namespace("tensorflow.python.ops.rnn_cell", cells)
-    return modules
 
 
 class _Chain:
