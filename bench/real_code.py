@@ -73,8 +73,8 @@ def main(argv: list[str]) -> int:
             continue
         results.append(orchestrate.run_site(arguments.corpus.resolve(), work.resolve(), site))
         print(report.site_line(results[-1]), flush=True)
-    print(report.text(results, runtime).split("\n", 1)[0])
-    print("\n".join(report.text(results, runtime).splitlines()[-4:]))
+    print(report.header(results, runtime))
+    print(report.summary_text(results))
     scanned = {} if arguments.no_projects else projects.scan_corpus(arguments.corpus.resolve(), orchestrate.project_commit)
     if scanned:
         print("\nscan of every corpus project (RNN call sites = RNN001-RNN004):")

@@ -47,28 +47,35 @@ def phase_keras(site: Site, sitedir: Path, tf1: dict, compiled: bool = False) ->
     from rnnmigrate.layers import tf1_weights
 
     taps.tap_runtime()
-    shim.set_feeds(tf1["feeds"], eager=True)
-    taps.LOG.injections = [(tf.constant(inputs), None if lengths is None else tf.constant(lengths))
-                           for inputs, lengths in tf1["inputs"]]
     model = _model(site, SiteContext(sitedir / "rewritten", sitedir / "scratch", site.missing_modules,
                                      site.extra_sys_path))
+
+    def use_case(case: int) -> None:
+        """Placeholders become this case's feeds; each RNN call gets the inputs TF1 saw."""
+        shim.set_feeds(tf1["feeds"][case], eager=True)
+        taps.LOG.injections = [(tf.constant(inputs), None if lengths is None else tf.constant(lengths))
+                               for inputs, lengths in tf1["inputs"][case]]
 
     def call_once() -> dict:
         taps.LOG.taps = []
         model(tf.zeros([1]))
         return {name: value for _, _, named, _, _ in tap_fetches() for name, value in named}
 
+    # eagerly, call 1 gets input case 0 and call 2 case 1; one tf.function is traced once, so
+    # both of its calls run case 0 (its constants are captured at trace time)
+    cases = (0, 0) if compiled else (0, 1)
     step = tf.function(call_once) if compiled else call_once
     per_call, loaded, tracked = [], [], []
     with tf1_weights(tf1["checkpoint"]) as loading:
-        for _ in range(2):
+        for case in cases:
+            use_case(case)
             per_call.append({name: np.asarray(value) for name, value in step().items()})
             loaded.append(len(loading.loaded_variables))
             tracked.append(len(model.weights))
     diffs = {}
-    for index, values in enumerate(per_call):
-        diffs.update({f"model_call{index}.{name}": value
-                      for name, value in compare.max_diffs(tf1["taps"], values).items()})
+    for index, (case, values) in enumerate(zip(cases, per_call)):
+        diffs.update({f"model_call{index}.case{case}.{name}": value
+                      for name, value in compare.max_diffs(tf1["taps"][case], values).items()})
     result = {**compare.verdict(diffs), "diffs": diffs, "tracked_weights": tracked,
               "loaded_variables_after_each_call": loaded}
     if "TF_USE_LEGACY_KERAS" not in os.environ and "tf_keras" in sys.modules:

@@ -58,9 +58,23 @@ def tap_fetches() -> list[tuple[str, int, list[tuple[str, Any]], Any, Any]]:
             for index, tap in enumerate(taps.LOG.taps)]
 
 
-def _run_graph(site: Site, root: Path, scratch: Path, feeds: dict, checkpoint: str | None,
+def input_cases(site: Site) -> list[dict]:
+    """Two batches: lengths with full, 1 and 0; then lengths all below the padded time (which
+    breaks ports that build a mask without `maxlen`). `sites.lengths` reads `sites.CASE`."""
+    from real_code import sites
+
+    cases = []
+    for case in (0, 1):
+        sites.CASE = case
+        cases.append(site.feeds(np.random.default_rng(SEED + case)))
+    sites.CASE = 0
+    return cases
+
+
+def _run_graph(site: Site, root: Path, scratch: Path, cases: list[dict], checkpoint: str | None,
                loader: str = "saver") -> dict:
-    """Build `site` from `root` in a fresh graph; restore (or randomize and save); fetch everything.
+    """Build `site` from `root` in a fresh graph; restore (or randomize and save); fetch
+    everything for each input case (one session run per case).
 
     `loader="tf1_weights"` (diagnostic context a'): build inside `rnnmigrate.layers.tf1_weights`,
     initialise, and restore with the Saver only the variables the checkpoint has by name (the
@@ -69,7 +83,7 @@ def _run_graph(site: Site, root: Path, scratch: Path, feeds: dict, checkpoint: s
     import tensorflow as tf
 
     v1 = tf.compat.v1
-    shim.set_feeds(feeds, eager=False)
+    shim.set_feeds(cases[0], eager=False)
     shim.PLACEHOLDERS.clear()
     taps.LOG.taps = []
     graph = tf.Graph()
@@ -88,7 +102,6 @@ def _run_graph(site: Site, root: Path, scratch: Path, feeds: dict, checkpoint: s
             saver = v1.train.Saver(var_list=[v for v in v1.global_variables() if v.op.name in stored])
         else:
             saver = v1.train.Saver()
-        feed_dict = {shim.PLACEHOLDERS[name]: value for name, value in feeds.items() if name in shim.PLACEHOLDERS}
         with v1.Session(graph=graph) as session:
             session.run(v1.global_variables_initializer())
             if checkpoint is None:
@@ -103,12 +116,14 @@ def _run_graph(site: Site, root: Path, scratch: Path, feeds: dict, checkpoint: s
             tensors = {name: tensor for _, _, named, _, _ in fetches for name, tensor in named}
             call_inputs = {f"{kind}{index}": tensor for index, (_, _, _, inputs, lengths) in enumerate(fetches)
                            for kind, tensor in (("inputs", inputs), ("lengths", lengths)) if tensor is not None}
-            values = session.run({"taps": tensors, "outputs": outputs, "inputs": call_inputs}, feed_dict)
-    return {"checkpoint": checkpoint, "randomized": randomized, "feeds": feeds,
+            runs = [session.run({"taps": tensors, "outputs": outputs, "inputs": call_inputs},
+                                {shim.PLACEHOLDERS[k]: v for k, v in feeds.items() if k in shim.PLACEHOLDERS})
+                    for feeds in cases]
+    return {"checkpoint": checkpoint, "randomized": randomized, "feeds": cases,
             "calls": [(api, line) for api, line, _, _, _ in fetches],
-            "taps": values["taps"], "outputs": values["outputs"],
-            "inputs": [(values["inputs"].get(f"inputs{index}"), values["inputs"].get(f"lengths{index}"))
-                       for index in range(len(fetches))],
+            "taps": [run["taps"] for run in runs], "outputs": [run["outputs"] for run in runs],
+            "inputs": [[(run["inputs"].get(f"inputs{index}"), run["inputs"].get(f"lengths{index}"))
+                        for index in range(len(fetches))] for run in runs],
             "stubs": list(shim.STUBS_USED)}
 
 
@@ -129,9 +144,8 @@ def _restore(saver: Any, session: Any, checkpoint: str, variables: list) -> None
 
 
 def phase_tf1(site: Site, sitedir: Path) -> dict:
-    feeds = site.feeds(np.random.default_rng(SEED))
     (sitedir / "scratch" / "tf1").mkdir(parents=True, exist_ok=True)
-    result = _run_graph(site, sitedir / "original", sitedir / "scratch", feeds, None)
+    result = _run_graph(site, sitedir / "original", sitedir / "scratch", input_cases(site), None)
     if not result["calls"]:
         raise RuntimeError("the driver made no RNN call")
     if site.line not in [line for _, line in result["calls"]]:
@@ -142,13 +156,17 @@ def phase_tf1(site: Site, sitedir: Path) -> dict:
 def phase_graph(site: Site, sitedir: Path, tf1: dict, loader: str = "saver") -> dict:
     taps.tap_runtime()
     result = _run_graph(site, sitedir / "rewritten", sitedir / "scratch", tf1["feeds"], tf1["checkpoint"], loader)
-    diffs = compare.max_diffs(tf1["taps"], result["taps"])
-    diffs.update(compare.max_diffs(_prefixed(tf1["outputs"]), _prefixed(result["outputs"])))
+    diffs = {}
+    for case, (want_taps, got_taps, want_out, got_out) in enumerate(
+            zip(tf1["taps"], result["taps"], tf1["outputs"], result["outputs"])):
+        diffs.update(_prefixed(compare.max_diffs(want_taps, got_taps), f"case{case}."))
+        diffs.update(_prefixed(compare.max_diffs(_prefixed(want_out, "program."), _prefixed(got_out, "program.")),
+                               f"case{case}."))
     return {**compare.verdict(diffs), "calls": result["calls"], "diffs": diffs}
 
 
-def _prefixed(outputs: dict) -> dict:
-    return {f"program.{name}": value for name, value in outputs.items()}
+def _prefixed(values: dict, prefix: str) -> dict:
+    return {f"{prefix}{name}": value for name, value in values.items()}
 
 
 def child_main(phase: str, site_id: str, sitedir: Path) -> None:

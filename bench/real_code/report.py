@@ -17,7 +17,9 @@ CONTEXTS = {"tf1": "TF1 as written", "graph": "(a) TF1 session + own Saver.resto
 def describe_context(result: dict) -> str:
     status = result.get("status", "ERROR")
     if status == "OK":
-        return f"OK ({len(result.get('calls', []))} RNN calls, {len(result.get('taps', {}))} tensors)"
+        cases = result.get("taps", [])
+        per_case = len(cases[0]) if cases else 0
+        return f"OK ({len(result.get('calls', []))} RNN calls, {per_case} tensors, {len(cases)} input cases)"
     if status in ("PASS", "FAIL"):
         text = f"{status} {result['max_abs_diff']:.1e} ({result['worst']})"
         return text + "".join(f"; {note}" for note in model_notes(result))
@@ -57,10 +59,17 @@ def summary(results: list[SiteResult]) -> dict[str, Any]:
                          for name in CONTEXTS}}
 
 
-def text(results: list[SiteResult], runtime: str) -> str:
+def header(results: list[SiteResult], runtime: str) -> str:
     used = sorted({c["runtime"] for r in results for c in r.contexts.values() if "runtime" in c})
-    lines = [f"rnnmigrate runtime: {runtime}; imported by the runs from: {', '.join(used) or '-'}"]
-    lines += [site_line(r) for r in results]
+    return f"rnnmigrate runtime: {runtime}; imported by the runs from: {', '.join(used) or '-'}"
+
+
+def text(results: list[SiteResult], runtime: str) -> str:
+    return "\n".join([header(results, runtime)] + [site_line(r) for r in results] + [summary_text(results)])
+
+
+def summary_text(results: list[SiteResult]) -> str:
+    lines = []
     numbers = summary(results)
     lines.append(f"{numbers['sites']} sites in {numbers['projects']} projects; {numbers['rewritten']} rewritten")
     for name, title in CONTEXTS.items():

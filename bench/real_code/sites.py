@@ -72,9 +72,16 @@ def site_by_id(site_id: str) -> Site:
     raise KeyError(site_id)
 
 
+CASE = 0  # which input case `lengths` makes (set by phases.input_cases)
+
+
 def lengths(batch: int, time: int) -> np.ndarray:
-    """Lengths with the edge cases: full, 1, 0 (TF1 accepts 0), then time - 2, ..."""
-    pattern = [time, 1, 0, max(time - 2, 1)]
+    """Case 0: full, 1, 0 (TF1 accepts 0), time - 2. Case 1: every row shorter than `time`
+    (time - 1, 1, time - 3, 2), so the batch's longest row is below the padded length."""
+    if CASE == 1:
+        pattern = [time - 1, 1, max(time - 3, 1), 2]
+    else:
+        pattern = [time, 1, 0, max(time - 2, 1)]
     return np.array([pattern[i % len(pattern)] for i in range(batch)], dtype=np.int32)
 
 
