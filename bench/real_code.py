@@ -34,6 +34,14 @@ def _runtime_description() -> str:
 
 
 def main(argv: list[str]) -> int:
+    if argv[:1] == ["--render"]:  # --render RUN.json: the README tables of a saved run
+        from real_code import projects, report
+
+        document = json.loads(Path(argv[1]).read_text())
+        print(report.markdown_table(document))
+        if document.get("projects"):
+            print("\n" + projects.table(document["projects"]))
+        return 0
     if argv[:1] == ["--child"]:
         from real_code.phases import child_main
 
@@ -86,7 +94,7 @@ def main(argv: list[str]) -> int:
         else:
             Path(arguments.json_path).write_text(document)
     if arguments.markdown:
-        tables = report.markdown_table(results) + "\n"
+        tables = report.markdown_table(report.as_json(results, runtime)) + "\n"
         if scanned:
             tables += "\n" + projects.table(scanned) + "\n"
         Path(arguments.markdown).write_text(tables)

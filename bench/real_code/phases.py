@@ -223,4 +223,4 @@ def one_line(error: BaseException, sitedir: Path | None = None) -> str:
         if "/rnnmigrate/" in name:
             where = f" at rnnmigrate/{name.split('/rnnmigrate/', 1)[1]}:{frame.lineno}"
             break
-    return f"{type(error).__name__}: {message}{where}"[:300]
+    return f"{type(error).__name__}: {message}{where}"[:400]

@@ -92,12 +92,30 @@ def as_json(results: list[SiteResult], runtime: str) -> dict[str, Any]:
         for r in results]}
 
 
-def markdown_table(results: list[SiteResult]) -> str:
+def _cell(context: dict) -> str:
+    """A short table cell: PASS/FAIL with the diff, ERROR with its message, SKIP as a dash."""
+    status = context.get("status", "?")
+    if status == "SKIP":
+        return "-"
+    if status == "OK":
+        return "OK"
+    if status in ("PASS", "FAIL"):
+        text = f"{status} {context['max_abs_diff']:.1e}"
+        if context.get("tracked_weights"):
+            text += " (weights " + ", ".join(map(str, context["tracked_weights"])) + ")"
+        return text
+    reason = context.get("reason", "")
+    return f"{status}: {reason[:110]}{'...' if len(reason) > 110 else ''}".replace("|", "/")
+
+
+def markdown_table(document: dict) -> str:
+    """The README table, from the JSON document (so a saved run can be rendered again)."""
     rows = ["| project | commit | site | rewrite | TF1 | (a) session + own restore | (a') session + tf1_weights "
             "| (b) Keras Model x2 | (b) in tf.function | (b) without tf-keras |",
             "|---|---|---|---|---|---|---|---|---|---|"]
-    for r in results:
-        cells = [describe_context(r.contexts.get(name, {})).replace("|", "/") for name in CONTEXTS]
-        rewrite = "rewritten" if r.rewrite == "rewritten" else r.rewrite.replace("|", "/")
-        rows.append(f"| {r.site.project} | {r.commit} | `{r.site.path}:{r.site.line}` | {rewrite} | " + " | ".join(cells) + " |")
+    for site in document["sites"]:
+        cells = [_cell(site["contexts"].get(name, {})) for name in CONTEXTS]
+        rewrite = site["rewrite"].replace("|", "/")
+        rows.append(f"| {site['project']} | {site['commit']} | `{site['path']}:{site['line']}` | {rewrite} | "
+                    + " | ".join(cells) + " |")
     return "\n".join(rows)
