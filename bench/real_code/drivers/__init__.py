@@ -1,0 +1,1 @@
+"""One module per corpus project; each defines `SITES: list[Site]`."""

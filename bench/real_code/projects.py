@@ -1,0 +1,59 @@
+"""Per-project scan numbers over the whole corpus (issue 10's table), from the real CLI.
+
+Call sites are the findings issue 10 counts: RNN001-RNN004 (`dynamic_rnn`,
+`bidirectional_dynamic_rnn`, `static_rnn`, `static_bidirectional_rnn`). `scan` is read-only,
+so it runs on the corpus directories themselves. The corpus has no `safe`/`unsafe` levels
+yet; `auto` is what `rewrite --apply` rewrites today.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+CALL_CODES = ("RNN001", "RNN002", "RNN003", "RNN004")
+MANUAL_BY_RULE = ("RNN005", "RNN006", "RNN007", "RNN008")  # state saver, raw_rnn, stacked bi, seq2seq
+
+
+def scan_project(directory: Path) -> dict[str, Any]:
+    done = subprocess.run([sys.executable, "-m", "rnnmigrate", "scan", "--format", "json", "--exit-zero", "."],
+                          cwd=directory, capture_output=True, text=True, timeout=600)
+    try:
+        document = json.loads(done.stdout)
+    except ValueError:
+        return {"error": (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no output"]}
+    calls = [f for f in document["findings"] if f["code"] in CALL_CODES]
+    reasons = Counter(f["reason"] for f in calls if f["verdict"] != "auto")
+    return {"call_sites": len(calls), "auto": sum(1 for f in calls if f["verdict"] == "auto"),
+            "manual": sum(1 for f in calls if f["verdict"] != "auto"),
+            "manual_reasons": dict(reasons.most_common()),
+            "manual_by_rule_calls": sum(1 for f in document["findings"] if f["code"] in MANUAL_BY_RULE),
+            "unscannable_files": [e["path"] for e in document.get("errors", [])]}
+
+
+def scan_corpus(corpus: Path, commit_of) -> dict[str, dict]:
+    """Every project directory of the corpus, by name, with its commit."""
+    return {path.name: {"commit": commit_of(path), **scan_project(path)}
+            for path in sorted(corpus.iterdir()) if path.is_dir() and not path.name.startswith(".")}
+
+
+def table(projects: dict[str, dict]) -> str:
+    rows = ["| project | commit | RNN call sites | rewritten (auto) | left manual | manual reasons | RNN005-008 uses | files scan cannot read |",
+            "|---|---|---|---|---|---|---|---|"]
+    totals = Counter()
+    for name, numbers in projects.items():
+        if "error" in numbers:
+            rows.append(f"| {name} | {numbers['commit']} | scan failed: {numbers['error']} | | | | | |")
+            continue
+        totals.update({key: numbers[key] for key in ("call_sites", "auto", "manual")})
+        reasons = "; ".join(f"{count}x {reason}" for reason, count in numbers["manual_reasons"].items())
+        rows.append(f"| {name} | {numbers['commit']} | {numbers['call_sites']} | {numbers['auto']} | "
+                    f"{numbers['manual']} | {reasons.replace('|', '/')} | {numbers['manual_by_rule_calls']} | "
+                    f"{len(numbers['unscannable_files'])} |")
+    share = f" ({100 * totals['auto'] / totals['call_sites']:.0f}%)" if totals["call_sites"] else ""
+    rows.append(f"| **total** | | {totals['call_sites']} | {totals['auto']}{share} | {totals['manual']} | | | |")
+    return "\n".join(rows)
