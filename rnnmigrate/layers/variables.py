@@ -183,10 +183,13 @@ def create_variable(
     """
     full_name = join(scope, name)
     shape = tuple(int(dim) for dim in shape)
-    initial = _initial_value(full_name, shape, dtype)
     if in_tf1_graph():
-        if initial is not None:
-            initializer = tf.compat.v1.constant_initializer(initial)
+        if _initial_value_sources:
+            # Read only if get_variable creates the variable (not when it reuses one).
+            lookup = _initial_value_sources[-1]
+            initializer = lambda shape, dtype=dtype, partition_info=None: tf.constant(  # noqa: E731
+                lookup(full_name, tuple(shape), dtype), dtype=dtype
+            )
         return tf.compat.v1.get_variable(name, shape=shape, dtype=dtype, initializer=initializer)
     layers = running_user_layers()
     container = None
@@ -199,6 +202,7 @@ def create_variable(
         if existing is not None:
             _check_reused(full_name, existing, shape)
             return existing
+    initial = _initial_value(full_name, shape, dtype)
     if initial is not None:
         initializer = _Constant(initial)
     elif initializer is None:

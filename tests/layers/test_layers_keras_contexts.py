@@ -211,3 +211,12 @@ def test_bfloat16_inputs_run_in_bfloat16():
     assert outputs.dtype == tf.bfloat16 and state.dtype == tf.bfloat16
     assert {variable.dtype for variable in cell.weights} == {"bfloat16"}
     np.testing.assert_allclose(tf.cast(outputs, tf.float32).numpy(), reference.numpy(), atol=0.1)
+
+
+def test_later_calls_inside_tf1_weights_do_not_read_the_checkpoint_again():
+    tf1 = _tf1_encoder()
+    model = Tagger()
+    with runtime.tf1_weights(tf1.values) as loaded:
+        model(_inputs())
+        model(_inputs(seed=84))
+    assert sorted(loaded.loaded_variables) == sorted(tf1.values)
