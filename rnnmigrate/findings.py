@@ -101,6 +101,10 @@ class Finding:
     cells: tuple[CellInfo, ...] = ()
     differences: tuple[str, ...] = ()
     notebook_cell: int | None = None
+    # Character offsets of the site in the text the scan parsed (a notebook's joined cells):
+    # how the rewrite finds the node, whatever the line ends and encodings.
+    offset: int = -1
+    end_offset: int = -1
 
     @property
     def location(self) -> str:

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from rnnmigrate.source import SourceError
+from rnnmigrate.spans import split_lines
 
 CELL_MARKER = "# rnnmigrate-notebook-cell "
 # A line magic, shell escape or help line; also `files = !ls` / `t = %timeit -o f()` and
@@ -121,7 +122,7 @@ def _unmask_ipython(text: str, masked: list[str]) -> str:
 def _split_cells(text: str) -> dict[int, str]:
     cells: dict[int, list[str]] = {}
     current: list[str] | None = None
-    for line in text.splitlines(keepends=True):
+    for line in split_lines(text):
         if line.startswith(CELL_MARKER):
             current = cells.setdefault(int(line[len(CELL_MARKER) :]), [])
         elif current is not None:

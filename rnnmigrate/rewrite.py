@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
+from libcst.metadata import ByteSpanPositionProvider, MetadataWrapper
 
 from rnnmigrate import notebook
 from rnnmigrate.findings import FileError, Finding
@@ -21,10 +21,11 @@ from rnnmigrate.rules.base import RewriteContext
 from rnnmigrate.runtime_imports import RuntimeImports
 from rnnmigrate.scan import SUPPRESSION, CodeFilter, _refine_cell_verdicts, _suppressed, might_match, scan_source
 from rnnmigrate.source import SourceError, decode, describe_syntax_error, read_bytes
+from rnnmigrate.spans import LineIndex, split_lines
 
 TODO_PREFIX = "# TODO(rnnmigrate): "
 
-Span = tuple[int, int, int, int]
+Span = tuple[int, int]
 
 
 @dataclass
@@ -60,8 +61,8 @@ class FileRewrite:
     def diff(self) -> str:
         return "".join(
             difflib.unified_diff(
-                self.old_text.splitlines(keepends=True),
-                self.new_text.splitlines(keepends=True),
+                split_lines(self.old_text),
+                split_lines(self.new_text),
                 fromfile=f"a/{self.path}",
                 tofile=f"b/{self.path}",
             )
@@ -78,10 +79,14 @@ def rewrite_source(
     outcome = RewriteOutcome(text, left=left)
     if not auto and not (annotate and left):
         return outcome
-    wrapper = MetadataWrapper(cst.parse_module(text), unsafe_skip_copy=True)  # a fresh tree: no need to copy it
-    imports = RuntimeImports(ast.parse(text), auto)
-    transformer = _Rewriter(auto, left if annotate else [], imports)
+    parsed = cst.parse_module(text)
+    wrapper = MetadataWrapper(parsed, unsafe_skip_copy=True)  # a fresh tree: no need to copy it
+    lines = LineIndex(text)
+    imports = RuntimeImports(ast.parse(text), auto, lines)
+    transformer = _Rewriter(auto, left if annotate else [], imports, lines, parsed.encoding)
     module = wrapper.visit(transformer)
+    if transformer.pending:
+        raise SourceError(_not_placed(next(iter(transformer.pending.values()))))
     try:
         module = imports.finish(module)  # parses the new code to count the names it uses
     except SyntaxError as error:  # the rewrite broke the code, not the input: say so
@@ -106,7 +111,7 @@ def _findings(text: str, path: str, codes: CodeFilter) -> list[Finding]:
     if codes == CodeFilter() and not SUPPRESSION.search(text):
         return scan_source(text, path, codes)
     everything = scan_source(SUPPRESSION.sub(lambda match: "#" + " " * (len(match.group(0)) - 1), text), path)
-    lines = text.splitlines()
+    lines = LineIndex(text)
     wanted = [codes.wants(finding.code) and not _suppressed(finding, lines) for finding in everything]
     marked = [
         finding if keep or finding.verdict != "auto" else replace(finding, verdict="manual", reason=LEFT_OUT)
@@ -131,18 +136,29 @@ def _rewritable(finding: Finding) -> bool:
     return finding.verdict == "auto" and RULES_BY_CODE[finding.code].rewrite is not None
 
 
-def _span(finding: Finding) -> Span:
-    return (finding.line, finding.column - 1, finding.end_line, finding.end_column - 1)
+def _not_placed(finding: Finding) -> str:
+    return (
+        f"line {finding.line}: {finding.code} {finding.api} was found by the scan but its call "
+        "could not be located for the rewrite; file left unchanged"
+    )
 
 
 class _Rewriter(cst.CSTTransformer, RewriteContext):
     """Replace the calls the scan marked ``auto``; put TODO comments above manual ones."""
 
-    METADATA_DEPENDENCIES = (PositionProvider,)
+    METADATA_DEPENDENCIES = (ByteSpanPositionProvider,)
 
-    def __init__(self, auto: list[Finding], annotate: list[Finding], imports: RuntimeImports) -> None:
+    def __init__(
+        self, auto: list[Finding], annotate: list[Finding], imports: RuntimeImports, lines: LineIndex, encoding: str
+    ) -> None:
         super().__init__()
-        self.pending = {_span(finding): finding for finding in auto}
+        self.lines = lines
+        self.encoding = encoding
+        # libcst's spans are bytes in the module's encoding: convert each finding once.
+        self.pending: dict[Span, Finding] = {
+            (lines.encoded(finding.offset, encoding), lines.encoded(finding.end_offset, encoding)): finding
+            for finding in auto
+        }
         self.todo: dict[int, list[Finding]] = {}
         for finding in annotate:
             self.todo.setdefault(finding.line, []).append(finding)
@@ -154,9 +170,8 @@ class _Rewriter(cst.CSTTransformer, RewriteContext):
         return self.imports.reference(name)
 
     def _take(self, node: cst.CSTNode) -> Finding | None:
-        position = self.get_metadata(PositionProvider, node)
-        span = (position.start.line, position.start.column, position.end.line, position.end.column)
-        return self.pending.pop(span, None)
+        span = self.get_metadata(ByteSpanPositionProvider, node)
+        return self.pending.pop((span.start, span.start + span.length), None)
 
     def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
         finding = self._take(original)
@@ -240,15 +255,19 @@ class _Rewriter(cst.CSTTransformer, RewriteContext):
         such as ``if x: y = f()`` counts as header), so that a multi-line ``def f(\n  a=...,\n):``
         is covered.
         """
-        position = self.get_metadata(PositionProvider, original)
-        first = position.start.line
+        first, last = self._line_range(original)
         for decorator in getattr(original, "decorators", ()):
-            first = min(first, self.get_metadata(PositionProvider, decorator).start.line)
+            first = min(first, self._line_range(decorator)[0])
         if not header_only:
-            return first, position.end.line
+            return first, last
         body = original.cases[0] if isinstance(original, cst.Match) else original.body
-        start = self.get_metadata(PositionProvider, body).start.line
+        start = self._line_range(body)[0]
         return first, start - 1 if isinstance(body, (cst.IndentedBlock, cst.MatchCase)) else start
+
+    def _line_range(self, node: cst.CSTNode) -> tuple[int, int]:
+        span = self.get_metadata(ByteSpanPositionProvider, node)
+        end = span.start + max(span.length - 1, 0)
+        return self.lines.line_of_encoded(span.start, self.encoding), self.lines.line_of_encoded(end, self.encoding)
 
 
 # -- files ----------------------------------------------------------------------------

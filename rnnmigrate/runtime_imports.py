@@ -13,6 +13,7 @@ import libcst as cst
 
 from rnnmigrate.findings import Finding
 from rnnmigrate.names import ImportTable, dotted_parts
+from rnnmigrate.spans import LineIndex
 
 RUNTIME_MODULE = "rnnmigrate.layers"
 
@@ -20,11 +21,11 @@ RUNTIME_MODULE = "rnnmigrate.layers"
 class RuntimeImports:
     """Hands out references to runtime names while a module is rewritten, then fixes its imports."""
 
-    def __init__(self, tree: ast.Module, rewritten: list[Finding]) -> None:
+    def __init__(self, tree: ast.Module, rewritten: list[Finding], lines: LineIndex) -> None:
         self.table = ImportTable(tree)
         self.bound = _bound_names(tree)
         self.references = _name_loads(tree)
-        self.roots = _rewritten_roots(tree, rewritten)
+        self.roots = _rewritten_roots(tree, rewritten, lines)
         self.used: set[str] = set()
         self.replaced: set[str] = set()
         self.qualified_access = False
@@ -236,12 +237,15 @@ def _name_loads(tree: ast.Module) -> dict[str, int]:
     return counts
 
 
-def _rewritten_roots(tree: ast.Module, rewritten: list[Finding]) -> dict[str, int]:
+def _rewritten_roots(tree: ast.Module, rewritten: list[Finding], lines: LineIndex) -> dict[str, int]:
     """How many rewritten sites start at each local name (``tf`` in ``tf.nn.dynamic_rnn``)."""
-    spans = {(finding.line, finding.column - 1, finding.end_line, finding.end_column - 1) for finding in rewritten}
+    spans = {(finding.offset, finding.end_offset) for finding in rewritten}
+    first_lines = {finding.line for finding in rewritten}
     roots: dict[str, int] = {}
     for node in ast.walk(tree):
-        span = tuple(getattr(node, field, None) for field in ("lineno", "col_offset", "end_lineno", "end_col_offset"))
+        if not isinstance(node, (ast.Call, ast.Name, ast.Attribute)) or node.lineno not in first_lines:
+            continue
+        span = (lines.offset(node.lineno, node.col_offset), lines.offset(node.end_lineno, node.end_col_offset))  # type: ignore[arg-type]
         if span not in spans:
             continue
         if isinstance(node, ast.Call):

@@ -21,6 +21,7 @@ from rnnmigrate.names import ImportTable
 from rnnmigrate.rules import RULES_BY_CODE, known_codes, rule_for
 from rnnmigrate.rules.base import Assessment, Rule, Site, display
 from rnnmigrate.source import SourceError, decode, describe_syntax_error, read_bytes
+from rnnmigrate.spans import LineIndex
 from rnnmigrate.trace import CellTracer, walk_with_parents
 
 if TYPE_CHECKING:
@@ -144,7 +145,7 @@ def scan_source(text: str, path: str = "<string>", codes: CodeFilter = CodeFilte
     imports = ImportTable(tree, nodes)
     if not imports.bindings:
         return []
-    lines = text.splitlines()
+    lines = LineIndex(text)
     findings = _refine_cell_verdicts(_Matcher(tree, nodes, parents, imports, path, lines).run())
     return [
         finding
@@ -163,7 +164,7 @@ class _Matcher:
         parents: dict[int, ast.AST],
         imports: ImportTable,
         path: str,
-        lines: list[str],
+        lines: LineIndex,
     ) -> None:
         self.tree = tree
         self.nodes = nodes
@@ -236,12 +237,15 @@ class _Matcher:
         yield self._finding(node, rule, qualified, assessment)  # type: ignore[arg-type]
 
     def _finding(self, node: ast.AST, rule: Rule, qualified: str, assessment) -> Finding:
+        end_line = node.end_lineno or node.lineno
+        start = self.lines.offset(node.lineno, node.col_offset)
+        end = self.lines.offset(end_line, node.end_col_offset or 0)
         return Finding(
             path=self.path,
             line=node.lineno,
-            column=self._column(node.lineno, node.col_offset),
-            end_line=node.end_lineno or node.lineno,
-            end_column=self._column(node.end_lineno or node.lineno, node.end_col_offset or 0),
+            column=self.lines.column(start),
+            end_line=end_line,
+            end_column=self.lines.column(end),
             code=rule.code,
             rule=rule.name,
             api=display(qualified),
@@ -250,14 +254,9 @@ class _Matcher:
             arguments=assessment.arguments,
             cells=assessment.cells,
             differences=assessment.differences,
+            offset=start,
+            end_offset=end,
         )
-
-    def _column(self, line: int, byte_offset: int) -> int:
-        """1-based character column from ast's 0-based UTF-8 byte offset."""
-        text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
-        if text.isascii():
-            return byte_offset + 1
-        return len(text.encode("utf-8")[:byte_offset].decode("utf-8", errors="replace")) + 1
 
 
 def _refine_cell_verdicts(findings: list[Finding]) -> list[Finding]:
@@ -314,9 +313,8 @@ def _position(finding: Finding) -> tuple[int, int]:
     return (cell.line or 0, cell.column or 0)
 
 
-def _suppressed(finding: Finding, lines: list[str]) -> bool:
-    line = lines[finding.line - 1] if 0 < finding.line <= len(lines) else ""
-    match = SUPPRESSION.search(line)
+def _suppressed(finding: Finding, lines: LineIndex) -> bool:
+    match = SUPPRESSION.search(lines.line(finding.line))
     if match is None:
         return False
     if match.group(1) is None:

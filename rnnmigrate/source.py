@@ -76,9 +76,10 @@ _PY2_HINTS = (
 
 def describe_syntax_error(error: SyntaxError, text: str) -> str:
     """One line; names Python 2 syntax when that is the likely cause, as it often is in TF1 code."""
+    from rnnmigrate.spans import LineIndex
+
     line_number = error.lineno or 0
-    lines = text.splitlines()
-    line = lines[line_number - 1] if 0 < line_number <= len(lines) else ""
+    line = LineIndex(text).line(line_number)
     message = error.msg or "invalid syntax"
     if "Missing parentheses in call to 'print'" in message:
         return f"Python 2 syntax (print statement) on line {line_number}; port the file to Python 3 first"
