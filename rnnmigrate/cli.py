@@ -44,6 +44,7 @@ class Selection:
     files: Iterable[str]
     codes: CodeFilter
     jobs: int | None
+    line_length: int = 88
 
 
 Paths = Annotated[
@@ -90,7 +91,7 @@ def select_files(
         files = iter_files(paths, file_filter) if lazy else discover(paths, file_filter)
     except DiscoveryError as error:
         raise UsageProblem(str(error)) from None
-    return Selection(files, CodeFilter(frozenset(chosen), frozenset(ignored)), jobs)
+    return Selection(files, CodeFilter(frozenset(chosen), frozenset(ignored)), jobs, config.line_length)
 
 
 def run_scan(selection: Selection, show_progress: bool = False) -> ScanReport:
@@ -242,7 +243,7 @@ def rewrite(
         selection = select_files(paths or ["."], select, ignore, exclude, include, no_gitignore, jobs, config)
     except UsageProblem as problem:
         raise fail(str(problem)) from None
-    plans = plan_files(selection.files, selection.codes, annotate, selection.jobs)
+    plans = plan_files(selection.files, selection.codes, annotate, selection.jobs, selection.line_length)
     write_errors = [error for plan in plans if apply for error in [apply_plan(plan)] if error is not None]
     if not apply and not check:
         print_diffs(plans, color=sys.stdout.isatty())

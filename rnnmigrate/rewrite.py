@@ -12,20 +12,18 @@ import re
 from dataclasses import dataclass, field, replace
 
 import libcst as cst
-from libcst.metadata import ByteSpanPositionProvider, MetadataWrapper
+from libcst.metadata import MetadataWrapper
 
 from rnnmigrate import notebook
 from rnnmigrate.findings import FileError, Finding
+from rnnmigrate.rewriter import TODO_PREFIX, Rewriter, todo_comment  # noqa: F401 - part of this module's API
 from rnnmigrate.rules import RULES_BY_CODE
-from rnnmigrate.rules.base import RewriteContext
 from rnnmigrate.runtime_imports import RuntimeImports
 from rnnmigrate.scan import SUPPRESSION, CodeFilter, _refine_cell_verdicts, _suppressed, might_match, scan_source
+from rnnmigrate.config import DEFAULT_LINE_LENGTH
 from rnnmigrate.source import SourceError, decode, describe_syntax_error, read_bytes
 from rnnmigrate.spans import LineIndex, split_lines
 
-TODO_PREFIX = "# TODO(rnnmigrate): "
-
-Span = tuple[int, int]
 
 
 @dataclass
@@ -70,7 +68,11 @@ class FileRewrite:
 
 
 def rewrite_source(
-    text: str, path: str = "<string>", codes: CodeFilter = CodeFilter(), annotate: bool = False
+    text: str,
+    path: str = "<string>",
+    codes: CodeFilter = CodeFilter(),
+    annotate: bool = False,
+    line_length: int = DEFAULT_LINE_LENGTH,
 ) -> RewriteOutcome:
     """Rewrite every ``auto`` finding in a module; with ``annotate``, mark the manual ones."""
     findings = _findings(text, path, codes)
@@ -83,7 +85,7 @@ def rewrite_source(
     wrapper = MetadataWrapper(parsed, unsafe_skip_copy=True)  # a fresh tree: no need to copy it
     lines = LineIndex(text)
     imports = RuntimeImports(ast.parse(text), auto, lines)
-    transformer = _Rewriter(auto, left if annotate else [], imports, lines, parsed.encoding)
+    transformer = Rewriter(auto, left if annotate else [], imports, lines, parsed.encoding, line_length)
     module = wrapper.visit(transformer)
     if transformer.pending:
         raise SourceError(_not_placed(next(iter(transformer.pending.values()))))
@@ -120,16 +122,6 @@ def _findings(text: str, path: str, codes: CodeFilter) -> list[Finding]:
     return [finding for finding, keep in zip(_refine_cell_verdicts(marked), wanted) if keep]
 
 
-def todo_comment(finding: Finding) -> str:
-    """``# TODO(rnnmigrate): RNNxxx <reason>``, without the line numbers some reasons give.
-
-    Those numbers would be stale as soon as the comments are added (and a later run would
-    see a different comment and add it again); the API named is enough to find the site.
-    """
-    return f"{TODO_PREFIX}{finding.code} {_LINE_REFERENCE.sub('', finding.reason or '')}"
-
-
-_LINE_REFERENCE = re.compile(r" on line \d+")
 
 
 def _rewritable(finding: Finding) -> bool:
@@ -143,138 +135,15 @@ def _not_placed(finding: Finding) -> str:
     )
 
 
-class _Rewriter(cst.CSTTransformer, RewriteContext):
-    """Replace the calls the scan marked ``auto``; put TODO comments above manual ones."""
-
-    METADATA_DEPENDENCIES = (ByteSpanPositionProvider,)
-
-    def __init__(
-        self, auto: list[Finding], annotate: list[Finding], imports: RuntimeImports, lines: LineIndex, encoding: str
-    ) -> None:
-        super().__init__()
-        self.lines = lines
-        self.encoding = encoding
-        # libcst's spans are bytes in the module's encoding: convert each finding once.
-        self.pending: dict[Span, Finding] = {
-            (lines.encoded(finding.offset, encoding), lines.encoded(finding.end_offset, encoding)): finding
-            for finding in auto
-        }
-        self.todo: dict[int, list[Finding]] = {}
-        for finding in annotate:
-            self.todo.setdefault(finding.line, []).append(finding)
-        self.imports = imports
-        self.done: list[Finding] = []
-        self.notes: list[tuple[Finding, str]] = []
-
-    def runtime_ref(self, name: str) -> cst.BaseExpression:
-        return self.imports.reference(name)
-
-    def _take(self, node: cst.CSTNode) -> Finding | None:
-        span = self.get_metadata(ByteSpanPositionProvider, node)
-        return self.pending.pop((span.start, span.start + span.length), None)
-
-    def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
-        finding = self._take(original)
-        if finding is None:
-            return updated
-        self.finding = finding
-        self.original_call = original
-        result = RULES_BY_CODE[finding.code].rewrite(updated, self)  # type: ignore[misc]
-        self.done.append(finding)
-        self.notes.extend((finding, note) for note in result.notes)
-        return result.node
-
-    def leave_Attribute(self, original: cst.Attribute, updated: cst.Attribute) -> cst.BaseExpression:
-        return self._reference(original, updated)
-
-    def leave_Name(self, original: cst.Name, updated: cst.Name) -> cst.BaseExpression:
-        return self._reference(original, updated)
-
-    def _reference(self, original: cst.CSTNode, updated: cst.BaseExpression) -> cst.BaseExpression:
-        """``LSTMStateTuple`` used as a value (``isinstance``) becomes the runtime class."""
-        finding = self._take(original)
-        if finding is None:
-            return updated
-        self.done.append(finding)
-        return self.imports.reference(finding.api.rsplit(".", 1)[-1])
-
-    def visit_Module(self, node: cst.Module) -> None:
-        # A comment above the first statement parses into the module header, not its leading lines.
-        self.first_statement = node.body[0] if node.body else None
-        self.header_comments = {line.comment.value for line in node.header if line.comment is not None}
-
-    def leave_SimpleStatementLine(self, original, updated):
-        return self._annotate(original, updated)
-
-    def leave_FunctionDef(self, original, updated):
-        return self._annotate(original, updated, header_only=True)
-
-    def leave_ClassDef(self, original, updated):
-        return self._annotate(original, updated, header_only=True)
-
-    def leave_For(self, original, updated):
-        return self._annotate(original, updated, header_only=True)
-
-    def leave_With(self, original, updated):
-        return self._annotate(original, updated, header_only=True)
-
-    def leave_If(self, original, updated):
-        return self._annotate(original, updated, header_only=True)
-
-    def leave_While(self, original, updated):
-        return self._annotate(original, updated, header_only=True)
-
-    def leave_ExceptHandler(self, original, updated):
-        return self._annotate(original, updated, header_only=True)
-
-    def leave_Match(self, original, updated):
-        return self._annotate(original, updated, header_only=True)
-
-    def _annotate(self, original, updated, header_only: bool = False):
-        if not self.todo:
-            return updated
-        first, last = self._lines(original, header_only)
-        lines = [line for line in self.todo if first <= line <= last]
-        comments = []
-        existing = {line.comment.value for line in updated.leading_lines if line.comment is not None}
-        if original is self.first_statement:
-            existing |= self.header_comments
-        for line in sorted(lines):
-            for finding in self.todo.pop(line):
-                comment = todo_comment(finding)
-                if comment not in existing and comment not in {c.comment.value for c in comments}:
-                    comments.append(cst.EmptyLine(indent=True, comment=cst.Comment(comment)))
-        if not comments:
-            return updated
-        return updated.with_changes(leading_lines=[*updated.leading_lines, *comments])
-
-    def _lines(self, original, header_only: bool) -> tuple[int, int]:
-        """The lines a statement's TODO comments cover: all of it, or a compound statement's header.
-
-        A header runs from the first decorator to the line before the body (a one-line body
-        such as ``if x: y = f()`` counts as header), so that a multi-line ``def f(\n  a=...,\n):``
-        is covered.
-        """
-        first, last = self._line_range(original)
-        for decorator in getattr(original, "decorators", ()):
-            first = min(first, self._line_range(decorator)[0])
-        if not header_only:
-            return first, last
-        body = original.cases[0] if isinstance(original, cst.Match) else original.body
-        start = self._line_range(body)[0]
-        return first, start - 1 if isinstance(body, (cst.IndentedBlock, cst.MatchCase)) else start
-
-    def _line_range(self, node: cst.CSTNode) -> tuple[int, int]:
-        span = self.get_metadata(ByteSpanPositionProvider, node)
-        end = span.start + max(span.length - 1, 0)
-        return self.lines.line_of_encoded(span.start, self.encoding), self.lines.line_of_encoded(end, self.encoding)
-
-
 # -- files ----------------------------------------------------------------------------
 
 
 def plan_file(
-    path: str, codes: CodeFilter = CodeFilter(), annotate: bool = False, data: bytes | None = None
+    path: str,
+    codes: CodeFilter = CodeFilter(),
+    annotate: bool = False,
+    data: bytes | None = None,
+    line_length: int = DEFAULT_LINE_LENGTH,
 ) -> FileRewrite:
     """Read, rewrite and re-check one file in memory. Never raises for bad input."""
     plan = FileRewrite(path)
@@ -283,9 +152,9 @@ def plan_file(
             data = read_bytes(path)
         plan.old = data
         if path.endswith(".ipynb"):
-            _plan_notebook(plan, codes, annotate)
+            _plan_notebook(plan, codes, annotate, line_length)
         else:
-            _plan_python(plan, codes, annotate)
+            _plan_python(plan, codes, annotate, line_length)
     except OSError as error:
         plan.error = FileError(path, f"cannot read: {error.strerror or error}")
     except SourceError as error:
@@ -300,21 +169,21 @@ def plan_file(
     return plan
 
 
-def _plan_python(plan: FileRewrite, codes: CodeFilter, annotate: bool) -> None:
+def _plan_python(plan: FileRewrite, codes: CodeFilter, annotate: bool, line_length: int) -> None:
     source = decode(plan.old)
     plan.old_text = source.text
-    outcome = rewrite_source(source.text, plan.path, codes, annotate)
+    outcome = rewrite_source(source.text, plan.path, codes, annotate, line_length)
     _record(plan, outcome)
     if outcome.text != source.text:
         _check_parses(plan, outcome.text)
         plan.new = source.encode(outcome.text)
 
 
-def _plan_notebook(plan: FileRewrite, codes: CodeFilter, annotate: bool) -> None:
+def _plan_notebook(plan: FileRewrite, codes: CodeFilter, annotate: bool, line_length: int) -> None:
     document = notebook.load(plan.old)
     plan.old_text = document.text
     try:
-        outcome = rewrite_source(document.text, plan.path, codes, annotate)
+        outcome = rewrite_source(document.text, plan.path, codes, annotate, line_length)
     except SyntaxError as error:
         cell, line = document.locate(error.lineno or 0)
         error.lineno = line
@@ -373,7 +242,11 @@ def apply(plan: FileRewrite) -> FileError | None:
 
 
 def plan_files(
-    files: list[str], codes: CodeFilter = CodeFilter(), annotate: bool = False, jobs: int | None = None
+    files: list[str],
+    codes: CodeFilter = CodeFilter(),
+    annotate: bool = False,
+    jobs: int | None = None,
+    line_length: int = DEFAULT_LINE_LENGTH,
 ) -> list[FileRewrite]:
     """Plan the rewrite of many files on all cores; only files with something to say come back."""
     from concurrent.futures import ProcessPoolExecutor
@@ -381,7 +254,7 @@ def plan_files(
 
     from rnnmigrate.scan import CHUNK_SIZE, PARALLEL_THRESHOLD, _fork_context, default_jobs
 
-    worker = partial(_plan_chunk, codes=codes, annotate=annotate)
+    worker = partial(_plan_chunk, codes=codes, annotate=annotate, line_length=line_length)
     chunks = [files[start : start + CHUNK_SIZE] for start in range(0, len(files), CHUNK_SIZE)]
     jobs = jobs or default_jobs()
     if jobs == 1 or len(files) < PARALLEL_THRESHOLD:
@@ -390,20 +263,20 @@ def plan_files(
         return [plan for batch in pool.map(worker, chunks) for plan in batch]
 
 
-def _plan_chunk(paths: list[str], codes: CodeFilter, annotate: bool) -> list[FileRewrite]:
+def _plan_chunk(paths: list[str], codes: CodeFilter, annotate: bool, line_length: int) -> list[FileRewrite]:
     plans = []
     for path in paths:
-        plan = _plan_if_relevant(path, codes, annotate)
+        plan = _plan_if_relevant(path, codes, annotate, line_length)
         if plan is not None and (plan.changed or plan.left or plan.error):
             plans.append(plan)
     return plans
 
 
-def _plan_if_relevant(path: str, codes: CodeFilter, annotate: bool) -> FileRewrite | None:
+def _plan_if_relevant(path: str, codes: CodeFilter, annotate: bool, line_length: int) -> FileRewrite | None:
     try:
         data = read_bytes(path)
     except OSError as error:
         return FileRewrite(path, error=FileError(path, f"cannot read: {error.strerror or error}"))
     if not might_match(data):
         return None
-    return plan_file(path, codes, annotate, data)
+    return plan_file(path, codes, annotate, data, line_length)

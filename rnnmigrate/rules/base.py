@@ -115,7 +115,12 @@ class RewriteContext:
 
     finding: Finding
     original_call: cst.Call
+    line_indent: str  # the indentation of the line the site starts on
 
-    def runtime_ref(self, name: str) -> cst.BaseExpression:  # pragma: no cover - see rewrite.py
+    def runtime_ref(self, name: str) -> cst.BaseExpression:  # pragma: no cover - see rewriter.py
         """An expression for ``rnnmigrate.layers.<name>`` in this file, importing it as needed."""
+        raise NotImplementedError
+
+    def fits(self, node: cst.CSTNode) -> bool:  # pragma: no cover - see rewriter.py
+        """Whether ``node`` in place of the site keeps every line within the allowed length."""
         raise NotImplementedError
