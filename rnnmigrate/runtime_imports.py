@@ -46,9 +46,12 @@ class RuntimeImports:
         return True
 
     def finish(self, module: cst.Module) -> cst.Module:
-        # A TF name the rewrite stopped using: the callee of a rewritten site, the `tf` of a
-        # dropped `dtype=tf.float32`, a `rnn_cell = tf.nn.rnn_cell` alias and then the import
-        # that alias used. Imports that were unused before are left alone.
+        # The runtime import goes in first, after the TF import the sites use, so that the
+        # setup before that import (os.environ, sys.path, ...) stays before both; then a TF
+        # name the rewrite stopped using goes: the callee of a rewritten site, a
+        # `rnn_cell = tf.nn.rnn_cell` alias and then the import that alias used. Imports that
+        # were unused before are left alone.
+        module = _add_runtime_import(module, self.used, self.qualified_access, _anchor(module.body, set(self.roots)))
         dropped: set[str] = set()
         pending = set(self.replaced)
         while True:
@@ -59,14 +62,15 @@ class RuntimeImports:
                 if self.references.get(name) and not still_used.get(name) and name not in dropped
             }
             if not pending:
-                return _add_runtime_import(module, self.used, self.qualified_access)
+                return module
             module = module.visit(_DropImports(pending))
             dropped |= pending
             pending = set()
 
 
-def _add_runtime_import(module: cst.Module, names: set[str], qualified: bool) -> cst.Module:
-    """Add ``from rnnmigrate.layers import ...`` after the leading imports, or extend the one there is.
+def _add_runtime_import(module: cst.Module, names: set[str], qualified: bool, anchor: int | None) -> cst.Module:
+    """Add ``from rnnmigrate.layers import ...`` at ``anchor`` (else after the leading imports),
+    or extend the one there is.
 
     Names an existing runtime import already brings leave it as it is; others are merged into
     the first plain one, in its place.
@@ -91,8 +95,60 @@ def _add_runtime_import(module: cst.Module, names: set[str], qualified: bool) ->
         new.append(cst.parse_statement(f"import {RUNTIME_MODULE}\n"))
     if not new and not missing:
         return module
-    position = _after_leading_imports(body)
+    position = anchor if anchor is not None else _after_leading_imports(body)
     return module.with_changes(body=[*body[:position], *new, *body[position:]])
+
+
+def _anchor(body: list[cst.BaseStatement], roots: set[str]) -> int | None:
+    """The index after the top-level statement holding the TF import the rewritten sites use
+    (else the first TF import); None when TensorFlow is imported only inside functions."""
+    first: int | None = None
+    using: int | None = None
+    for index, statement in enumerate(body):
+        names = _tf_import_names(statement)
+        if names is None:
+            continue
+        first = index if first is None else first
+        if names & roots:
+            using = index
+    chosen = using if using is not None else first
+    return None if chosen is None else chosen + 1
+
+
+def _tf_import_names(statement: cst.BaseStatement) -> set[str] | None:
+    """The names TF imports bind in a statement (a ``try:`` / ``if`` included, not a def or class)."""
+    found: set[str] = set()
+    seen = False
+
+    class _Collect(cst.CSTVisitor):
+        def visit_FunctionDef(self, node) -> bool:
+            return False
+
+        def visit_ClassDef(self, node) -> bool:
+            return False
+
+        def visit_Import(self, node: cst.Import) -> None:
+            nonlocal seen
+            for alias in node.names:
+                if _is_tf(_code(alias.name)):
+                    seen = True
+                    found.add(_local_name(alias))
+
+        def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+            nonlocal seen
+            if node.relative or node.module is None or not _is_tf(_code(node.module)):
+                return
+            seen = True
+            if not isinstance(node.names, cst.ImportStar):
+                found.update(_local_name(alias) for alias in node.names)
+
+    if isinstance(statement, cst.SimpleStatementLine):
+        if not any(isinstance(small, (cst.Import, cst.ImportFrom)) for small in statement.body):
+            return None
+    elif not isinstance(statement, (cst.Try, cst.If, cst.With)):
+        return None
+    statement.visit(_Collect())
+    return found if seen else None
 
 
 def _from_import(names: list[str], width: int = 88) -> str:
