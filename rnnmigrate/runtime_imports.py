@@ -32,14 +32,16 @@ class RuntimeImports:
 
     def reference(self, name: str) -> cst.BaseExpression:
         """``name`` when it is free (or replaces a TF import of that name), else ``rnnmigrate.layers.name``."""
-        if name in self.bound and not self._replaces_tf_import(name):
+        if (name in self.bound or self.table.has_star) and not self._replaces_tf_import(name):
             self.qualified_access = True
             return cst.parse_expression(f"{RUNTIME_MODULE}.{name}")
         self.used.add(name)
         return cst.Name(name)
 
     def _replaces_tf_import(self, name: str) -> bool:
-        target = self.table.bindings.get(name, "")
+        # A name no import binds may still come from a TF star import: replace it only where
+        # every use of it is rewritten, as an imported one.
+        target = self.table.bindings.get(name, "tensorflow" if self.table.has_star else "")
         if not target.startswith("tensorflow") or self.references.get(name, 0) != self.roots.get(name, 0):
             return False
         self.replaced.add(name)
@@ -101,9 +103,11 @@ def _add_runtime_import(module: cst.Module, names: set[str], qualified: bool, an
 
 def _anchor(body: list[cst.BaseStatement], roots: set[str]) -> int | None:
     """The index after the top-level statement holding the TF import the rewritten sites use
-    (else the first TF import); None when TensorFlow is imported only inside functions."""
+    (else the first TF import), and after every TF star import, which would shadow the runtime
+    names; None when TensorFlow is imported only inside functions."""
     first: int | None = None
     using: int | None = None
+    star = -1
     for index, statement in enumerate(body):
         names = _tf_import_names(statement)
         if names is None:
@@ -111,8 +115,10 @@ def _anchor(body: list[cst.BaseStatement], roots: set[str]) -> int | None:
         first = index if first is None else first
         if names & roots:
             using = index
+        if "*" in names:
+            star = index
     chosen = using if using is not None else first
-    return None if chosen is None else chosen + 1
+    return None if chosen is None else max(chosen, star) + 1
 
 
 def _tf_import_names(statement: cst.BaseStatement) -> set[str] | None:
@@ -139,7 +145,9 @@ def _tf_import_names(statement: cst.BaseStatement) -> set[str] | None:
             if node.relative or node.module is None or not _is_tf(_code(node.module)):
                 return
             seen = True
-            if not isinstance(node.names, cst.ImportStar):
+            if isinstance(node.names, cst.ImportStar):
+                found.add("*")
+            else:
                 found.update(_local_name(alias) for alias in node.names)
 
     if isinstance(statement, cst.SimpleStatementLine):

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from rnnmigrate.findings import Finding, FileError, FileResult
 from rnnmigrate.names import ImportTable
-from rnnmigrate.rules import RULES_BY_CODE, known_codes, rule_for
+from rnnmigrate.rules import RULES_BY_CODE, known_codes, known_name, rule_for
 from rnnmigrate.rules.base import Assessment, Rule, Site, display
 from rnnmigrate.source import SourceError, decode, describe_syntax_error, read_bytes
 from rnnmigrate.spans import LineIndex
@@ -142,8 +142,8 @@ def scan_source(text: str, path: str = "<string>", codes: CodeFilter = CodeFilte
     """Findings in one module's source text. Raises SyntaxError for code that does not parse."""
     tree = ast.parse(text, filename=path)
     nodes, parents = walk_with_parents(tree)
-    imports = ImportTable(tree, nodes)
-    if not imports.bindings:
+    imports = ImportTable(tree, nodes, parents, exports=known_name)
+    if not imports.bindings and not imports.has_star:
         return []
     lines = LineIndex(text)
     findings = _refine_cell_verdicts(_Matcher(tree, nodes, parents, imports, path, lines).run())
@@ -184,13 +184,13 @@ class _Matcher:
         inner: set[int] = set()
         references: list[ast.Name | ast.Attribute] = []
         findings: list[Finding] = []
-        bound = self.imports.bindings
+        might_bind = self.imports.might_bind
         for node in self.nodes:
             if isinstance(node, ast.Attribute):
                 inner.add(id(node.value))
                 references.append(node)
             elif isinstance(node, ast.Name):
-                if node.id in bound:
+                if might_bind(node.id):
                     references.append(node)
             elif isinstance(node, ast.Call):
                 inner.add(id(node.func))
