@@ -31,6 +31,10 @@ class NotebookSource:
     cell_starts: list[tuple[int, int]] = field(default_factory=list)
     masked_lines: list[str] = field(default_factory=list)
 
+    def where(self, line: int) -> str:
+        """A line of the joined module as a person finds it: ``in cell 3, line 2``."""
+        return "in cell {}, line {}".format(*self.locate(line))
+
     def locate(self, line: int) -> tuple[int, int]:
         """(1-based cell number, line within that cell) for a line of the joined module."""
         cell_number, start = 0, 1

@@ -9,17 +9,19 @@ from __future__ import annotations
 import ast
 import difflib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper
 
 from rnnmigrate import notebook
-from rnnmigrate.findings import FileError, Finding
+from rnnmigrate.findings import UNSCANNABLE, FileError, Finding, unscannable
 from rnnmigrate.rewriter import TODO_PREFIX, Rewriter, todo_comment  # noqa: F401 - part of this module's API
 from rnnmigrate.rules import RULES_BY_CODE
 from rnnmigrate.runtime_imports import RuntimeImports
-from rnnmigrate.scan import SUPPRESSION, CodeFilter, _refine_cell_verdicts, _suppressed, might_match, scan_source
+from rnnmigrate.scan import SUPPRESSION, CodeFilter, _suppressed, might_match, scan_source
+from rnnmigrate.verdicts import on_line, refine_cell_verdicts
 from rnnmigrate.config import DEFAULT_LINE_LENGTH
 from rnnmigrate.source import SourceError, decode, describe_syntax_error, read_bytes
 from rnnmigrate.spans import LineIndex, split_lines
@@ -49,7 +51,7 @@ class FileRewrite:
     new_text: str = ""
     rewritten: list[Finding] = field(default_factory=list)
     left: list[Finding] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    notes: list[tuple[Finding, str]] = field(default_factory=list)  # (site, note), sites located as scan does
     error: FileError | None = None
 
     @property
@@ -61,10 +63,22 @@ class FileRewrite:
             difflib.unified_diff(
                 split_lines(self.old_text),
                 split_lines(self.new_text),
-                fromfile=f"a/{self.path}",
-                tofile=f"b/{self.path}",
+                fromfile=f"a/{diff_path(self.path)}",
+                tofile=f"b/{diff_path(self.path)}",
             )
         )
+
+
+def diff_path(path: str) -> str:
+    """The path as ``git apply`` run from the working directory wants it: no ``./``, relative when inside."""
+    import os
+
+    normal = os.path.normpath(path)
+    if os.path.isabs(normal):
+        relative = os.path.relpath(normal)
+        if not relative.startswith(".."):
+            normal = relative
+    return normal.replace(os.sep, "/")
 
 
 def rewrite_source(
@@ -73,26 +87,30 @@ def rewrite_source(
     codes: CodeFilter = CodeFilter(),
     annotate: bool = False,
     line_length: int = DEFAULT_LINE_LENGTH,
+    where: Callable[[int], str] = on_line,
 ) -> RewriteOutcome:
-    """Rewrite every ``auto`` finding in a module; with ``annotate``, mark the manual ones."""
-    findings = _findings(text, path, codes)
+    """Rewrite every ``auto`` finding in a module; with ``annotate``, mark the manual ones.
+
+    ``where`` words a line of ``text`` in reasons (a notebook's names the cell).
+    """
+    findings = _findings(text, path, codes, where)
     auto = [finding for finding in findings if _rewritable(finding)]
     left = [finding for finding in findings if finding.verdict == "manual"]
     outcome = RewriteOutcome(text, left=left)
     if not auto and not (annotate and left):
         return outcome
-    parsed = cst.parse_module(text)
+    parsed = _parse(text, findings)
     wrapper = MetadataWrapper(parsed, unsafe_skip_copy=True)  # a fresh tree: no need to copy it
     lines = LineIndex(text)
     imports = RuntimeImports(ast.parse(text), auto, lines)
     transformer = Rewriter(auto, left if annotate else [], imports, lines, parsed.encoding, line_length)
     module = wrapper.visit(transformer)
     if transformer.pending:
-        raise SourceError(_not_placed(next(iter(transformer.pending.values()))))
+        raise _not_placed(next(iter(transformer.pending.values())), findings)
     try:
         module = imports.finish(module)  # parses the new code to count the names it uses
     except SyntaxError as error:  # the rewrite broke the code, not the input: say so
-        raise SourceError(_does_not_parse(error)) from None
+        raise _does_not_parse(error) from None
     outcome.text = module.code
     outcome.rewritten = transformer.done
     outcome.site_notes = transformer.notes
@@ -103,7 +121,7 @@ def rewrite_source(
 LEFT_OUT = "left out of this run by --select/--ignore or a `# rnnmigrate: ignore` comment"
 
 
-def _findings(text: str, path: str, codes: CodeFilter) -> list[Finding]:
+def _findings(text: str, path: str, codes: CodeFilter, where: Callable[[int], str] = on_line) -> list[Finding]:
     """The scan's findings for this run, with an RNN call and its cells rewritten only together.
 
     --select/--ignore and suppression comments leave findings out. A cell left out stays TF1,
@@ -111,15 +129,15 @@ def _findings(text: str, path: str, codes: CodeFilter) -> list[Finding]:
     the left-out findings count as manual while the verdicts are spread again.
     """
     if codes == CodeFilter() and not SUPPRESSION.search(text):
-        return scan_source(text, path, codes)
-    everything = scan_source(SUPPRESSION.sub(lambda match: "#" + " " * (len(match.group(0)) - 1), text), path)
+        return scan_source(text, path, codes, where)
+    everything = scan_source(SUPPRESSION.sub(lambda match: "#" + " " * (len(match.group(0)) - 1), text), path, where=where)
     lines = LineIndex(text)
     wanted = [codes.wants(finding.code) and not _suppressed(finding, lines) for finding in everything]
     marked = [
         finding if keep or finding.verdict != "auto" else replace(finding, verdict="manual", reason=LEFT_OUT)
         for finding, keep in zip(everything, wanted)
     ]
-    return [finding for finding, keep in zip(_refine_cell_verdicts(marked), wanted) if keep]
+    return [finding for finding, keep in zip(refine_cell_verdicts(marked, where), wanted) if keep]
 
 
 
@@ -128,10 +146,38 @@ def _rewritable(finding: Finding) -> bool:
     return finding.verdict == "auto" and RULES_BY_CODE[finding.code].rewrite is not None
 
 
-def _not_placed(finding: Finding) -> str:
-    return (
-        f"line {finding.line}: {finding.code} {finding.api} was found by the scan but its call "
-        "could not be located for the rewrite; file left unchanged"
+class RewriteError(Exception):
+    """The rewrite of a file failed, not its input: the file is left unchanged, its findings are kept."""
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None,
+                 findings: list[Finding] | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+        self.column = column
+        self.findings = findings or []
+
+
+def _parse(text: str, findings: list[Finding]) -> cst.Module:
+    """libcst's tree; a file ast parses but libcst cannot (``(flag): bool = True``) is a RewriteError."""
+    try:
+        return cst.parse_module(text)
+    except cst.ParserSyntaxError as error:
+        where = _LIBCST_AT.search(error.message)
+        line, column = (int(where.group(1)), int(where.group(2)) + 1) if where else (error.raw_line, error.raw_column + 1)
+        message = _LIBCST_AT.sub("", error.message).removeprefix("parser error: ").strip()
+        raise RewriteError(f"libcst cannot parse this file ({message}); file left unchanged", line, column, findings) from None
+
+
+_LIBCST_AT = re.compile(r"error at (\d+):(\d+): ")
+
+
+def _not_placed(finding: Finding, findings: list[Finding]) -> RewriteError:
+    return RewriteError(
+        f"{finding.code} {finding.api} was found by the scan but its call could not be located for the "
+        "rewrite; file left unchanged",
+        finding.line,
+        finding.column,
+        findings,
     )
 
 
@@ -156,16 +202,22 @@ def plan_file(
         else:
             _plan_python(plan, codes, annotate, line_length)
     except OSError as error:
-        plan.error = FileError(path, f"cannot read: {error.strerror or error}")
+        plan.error = unscannable(path, f"cannot read: {error.strerror or error}")
     except SourceError as error:
-        plan.error = FileError(path, str(error))
+        plan.error = unscannable(path, str(error), error.line)
+    except _NotebookSyntaxError as error:
+        plan.error = unscannable(path, error.message, error.line, error.column, error.cell)
     except SyntaxError as error:
-        plan.error = FileError(path, describe_syntax_error(error, plan.old_text))
+        plan.error = unscannable(path, describe_syntax_error(error, plan.old_text), error.lineno, error.offset)
+    except RewriteError as error:
+        _failed(plan, error)
     except RecursionError:
-        plan.error = FileError(path, "too deeply nested to parse")
+        plan.error = unscannable(path, "too deeply nested to parse")
     except Exception as error:  # a bug in a rule's rewrite must not stop the other files
         plan.error = FileError(path, f"internal error while rewriting ({type(error).__name__}: {error}); file left unchanged")
         plan.new = None
+    if plan.error is not None and plan.error.code == UNSCANNABLE and not codes.reports(UNSCANNABLE):
+        plan.error = None
     return plan
 
 
@@ -183,20 +235,22 @@ def _plan_notebook(plan: FileRewrite, codes: CodeFilter, annotate: bool, line_le
     document = notebook.load(plan.old)
     plan.old_text = document.text
     try:
-        outcome = rewrite_source(document.text, plan.path, codes, annotate, line_length)
+        outcome = rewrite_source(document.text, plan.path, codes, annotate, line_length, document.where)
     except SyntaxError as error:
         cell, line = document.locate(error.lineno or 0)
         error.lineno = line
         source = document.document["cells"][cell - 1].get("source", "") if cell else ""
         source = "".join(source) if isinstance(source, list) else source
-        raise SourceError(f"cell {cell}: {describe_syntax_error(error, source)}") from None
+        raise _NotebookSyntaxError(describe_syntax_error(error, source), line, error.offset, cell) from None
+    except RewriteError as error:
+        cell, line = document.locate(error.line or 0)
+        error.line, error.findings = line, [_in_cell(document, finding) for finding in error.findings]
+        raise _NotebookRewriteError(error, cell) from None
     _record(plan, outcome)
     # Say where sites are as the scan does: the cell, and the line within it.
     plan.rewritten = [_in_cell(document, finding) for finding in outcome.rewritten]
     plan.left = [_in_cell(document, finding) for finding in outcome.left]
-    plan.notes = [
-        "cell {} line {}: {}".format(*document.locate(finding.line), note) for finding, note in outcome.site_notes
-    ]
+    plan.notes = [(_in_cell(document, finding), note) for finding, note in outcome.site_notes]
     if outcome.text != document.text:
         _check_parses(plan, outcome.text)
         plan.new = notebook.dump(document, outcome.text, plan.old)
@@ -214,18 +268,43 @@ def _record(plan: FileRewrite, outcome: RewriteOutcome) -> None:
     plan.new_text = outcome.text
     plan.rewritten = outcome.rewritten
     plan.left = outcome.left
-    plan.notes = outcome.notes
+    plan.notes = outcome.site_notes
 
 
 def _check_parses(plan: FileRewrite, text: str) -> None:
     try:
         ast.parse(text)
     except SyntaxError as error:
-        raise SourceError(_does_not_parse(error)) from None
+        raise _does_not_parse(error) from None
 
 
-def _does_not_parse(error: SyntaxError) -> str:
-    return f"the rewritten code does not parse ({error.msg} on line {error.lineno}); file left unchanged"
+def _does_not_parse(error: SyntaxError) -> RewriteError:
+    return RewriteError(f"the rewritten code does not parse ({error.msg} on line {error.lineno}); file left unchanged")
+
+
+class _NotebookSyntaxError(Exception):
+    def __init__(self, message: str, line: int, column: int | None, cell: int) -> None:
+        super().__init__(message)
+        self.message, self.line, self.column, self.cell = message, line, column, cell
+
+
+class _NotebookRewriteError(RewriteError):
+    def __init__(self, error: RewriteError, cell: int) -> None:
+        super().__init__(str(error), error.line, error.column, error.findings)
+        self.cell = cell
+
+
+def _failed(plan: FileRewrite, error: RewriteError) -> None:
+    """The file stays as it is; its auto findings are listed with the manual ones, saying why."""
+    cell = getattr(error, "cell", None)
+    plan.error = FileError(plan.path, str(error), error.line, error.column, cell)
+    plan.new = None
+    plan.rewritten = []
+    reason = "not rewritten: the rewrite of this file failed (see the error)"
+    plan.left = [
+        finding if finding.verdict == "manual" else replace(finding, verdict="manual", reason=reason)
+        for finding in error.findings
+    ]
 
 
 def apply(plan: FileRewrite) -> FileError | None:
@@ -276,7 +355,8 @@ def _plan_if_relevant(path: str, codes: CodeFilter, annotate: bool, line_length:
     try:
         data = read_bytes(path)
     except OSError as error:
-        return FileRewrite(path, error=FileError(path, f"cannot read: {error.strerror or error}"))
+        error_ = unscannable(path, f"cannot read: {error.strerror or error}")
+        return FileRewrite(path, error=error_ if codes.reports(UNSCANNABLE) else None)
     if not might_match(data):
         return None
     return plan_file(path, codes, annotate, data, line_length)

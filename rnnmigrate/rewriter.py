@@ -32,7 +32,7 @@ def todo_comment(finding: Finding) -> str:
     return f"{TODO_PREFIX}{finding.code} {_LINE_REFERENCE.sub('', finding.reason or '')}"
 
 
-_LINE_REFERENCE = re.compile(r" on line \d+")
+_LINE_REFERENCE = re.compile(r" (?:on line \d+|in cell \d+, line \d+)")
 
 
 class Rewriter(cst.CSTTransformer, RewriteContext):

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
-from rnnmigrate.findings import CellInfo, Finding, Verdict
+from rnnmigrate.findings import CellInfo, Finding, Safety, Verdict
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -108,6 +108,15 @@ class Rule:
     example_after: str
     assess: Callable[[Site], Assessment]
     rewrite: Callable[[cst.Call, RewriteContext], RewriteResult] | None = None
+
+    @property
+    def safety(self) -> Safety | None:
+        """The safety of this rule's fix: every rewrite so far is exact ("safe"); None without a rewrite."""
+        return "safe" if self.rewrite is not None else None
+
+    @property
+    def verdict(self) -> str:
+        return "auto when traced" if self.rewrite is not None else "manual"
 
 
 class RewriteContext:

@@ -90,12 +90,12 @@ def test_a_rewritable_finding_the_rewrite_cannot_place_is_an_error(tmp_path: Pat
     """Never silent: the file is left unchanged and the site is named."""
     real = rewrite_module._findings
 
-    def shifted(text, path, codes):
+    def shifted(text, path, codes, *rest):
         from dataclasses import replace
 
         return [
             replace(finding, offset=finding.offset + 1) if finding.code == "RNN001" else finding
-            for finding in real(text, path, codes)
+            for finding in real(text, path, codes, *rest)
         ]
 
     monkeypatch.setattr(rewrite_module, "_findings", shifted)
@@ -103,5 +103,6 @@ def test_a_rewritable_finding_the_rewrite_cannot_place_is_an_error(tmp_path: Pat
     plan = plan_file(str(path))
     assert not plan.changed
     assert plan.error is not None
-    assert "RNN001" in plan.error.message and "line 4" in plan.error.message
+    assert "RNN001" in plan.error.message and plan.error.line == 4
+    assert str(plan.error).startswith(f"{path}:4:11: error: RNN001 tf.nn.dynamic_rnn was found by the scan")
     assert "file left unchanged" in plan.error.message
