@@ -87,6 +87,12 @@ def dump(notebook: NotebookSource, new_text: str, original: bytes) -> bytes:
     return (json.dumps(notebook.document, indent=indent, ensure_ascii=False) + end).encode("utf-8")
 
 
+def cell_source(cell: dict) -> str:
+    """A cell's source as one string, whether stored as a string or a list of lines."""
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else str(source)
+
+
 def _cell_text(cell: dict, index: int) -> str:
     source = cell.get("source", "")
     if isinstance(source, list) and all(isinstance(part, str) for part in source):

@@ -59,14 +59,33 @@ class FileRewrite:
         return self.new is not None and self.new != self.old
 
     def diff(self) -> str:
-        return "".join(
-            difflib.unified_diff(
-                split_lines(self.old_text),
-                split_lines(self.new_text),
-                fromfile=f"a/{diff_path(self.path)}",
-                tofile=f"b/{diff_path(self.path)}",
-            )
-        )
+        """A unified diff ``git apply`` takes; for a notebook, one per changed code cell (to read)."""
+        if self.path.endswith(".ipynb"):
+            return "".join(_cell_diffs(self.path, self.old, self.new or self.old))
+        return _unified(self.old_text, self.new_text, diff_path(self.path))
+
+
+def _unified(old: str, new: str, name: str) -> str:
+    old_lines, new_lines = split_lines(old), split_lines(new)
+    for lines in (old_lines, new_lines):  # a last line without its newline still ends its diff line
+        if lines and not lines[-1].endswith(("\n", "\r")):
+            lines[-1] += "\n\\ No newline at end of file\n"
+    return "".join(difflib.unified_diff(old_lines, new_lines, fromfile=f"a/{name}", tofile=f"b/{name}"))
+
+
+def _cell_diffs(path: str, old: bytes, new: bytes) -> list[str]:
+    import json
+
+    old_cells = json.loads(old).get("cells", [])
+    new_cells = json.loads(new).get("cells", [])
+    diffs = []
+    for number, (before, after) in enumerate(zip(old_cells, new_cells), start=1):
+        if before.get("cell_type") != "code":
+            continue
+        old_source, new_source = notebook.cell_source(before), notebook.cell_source(after)
+        if old_source != new_source:
+            diffs.append(_unified(old_source, new_source, f"{diff_path(path)}:cell {number}"))
+    return diffs
 
 
 def diff_path(path: str) -> str:

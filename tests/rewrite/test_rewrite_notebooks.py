@@ -137,12 +137,38 @@ def test_second_run_changes_nothing(notebook_path: Path):
     assert notebook_path.read_bytes() == once
 
 
-def test_diff_mode_writes_nothing(notebook_path: Path):
+def test_diff_mode_writes_nothing_and_shows_one_diff_per_changed_code_cell(notebook_path: Path):
     before = notebook_path.read_bytes()
     result = run("model.ipynb")
-    assert result.stdout.startswith("--- a/model.ipynb\n+++ b/model.ipynb\n")
-    assert '+    "cell = LSTMCell(64)\\n",\n' in result.stdout
     assert notebook_path.read_bytes() == before
+    headers = [line for line in result.stdout.splitlines() if line.startswith(("--- ", "+++ "))]
+    assert headers == [
+        "--- a/model.ipynb:cell 2",
+        "+++ b/model.ipynb:cell 2",
+        "--- a/model.ipynb:cell 3",
+        "+++ b/model.ipynb:cell 3",
+        "--- a/model.ipynb:cell 5",
+        "+++ b/model.ipynb:cell 5",
+    ]
+    assert "\n-cell = tf.nn.rnn_cell.LSTMCell(64)\n" in result.stdout
+    assert "\n+cell = LSTMCell(64)\n" in result.stdout
+    assert '"source"' not in result.stdout and "\\n" not in result.stdout  # the cells' code, not their JSON
+
+
+def test_reasons_and_notes_in_a_notebook_name_the_cell_and_its_line(project: Path):
+    notebook = new_notebook()
+    notebook.cells = [
+        new_code_cell("import tensorflow as tf"),
+        new_markdown_cell("text"),
+        new_code_cell("cell = tf.nn.rnn_cell.GRUCell(8)"),
+        new_code_cell("x = 1\nout = tf.nn.dynamic_rnn(cell, x, *extra)"),
+    ]
+    nbformat.write(notebook, str(project / "reasons.ipynb"))
+    result = run("reasons.ipynb")
+    assert (
+        "reasons.ipynb:cell 3:1:8: RNN101 tf.nn.rnn_cell.GRUCell: needs a person: runs in tf.nn.dynamic_rnn "
+        "in cell 4, line 2, which stays manual"
+    ) in result.stderr.splitlines()
 
 
 def test_summary_names_cells_and_lines_as_scan_does(notebook_path: Path):
