@@ -234,6 +234,9 @@ def rewrite(
     annotate: Annotated[
         bool, typer.Option("--annotate", help="Add a `# TODO(rnnmigrate): ...` comment above each manual site.")
     ] = False,
+    exit_zero: Annotated[
+        bool, typer.Option("--exit-zero", help="Exit 0 even when there are findings (pre-commit sees changed files itself).")
+    ] = False,
     select: Select = None,
     ignore: Ignore = None,
     exclude: Exclude = None,
@@ -265,7 +268,7 @@ def rewrite(
     failed = bool(write_errors) or any(plan.error is not None for plan in plans)
     if check:
         raise typer.Exit(EXIT_FINDINGS if failed or any(plan.changed for plan in plans) else EXIT_CLEAN)
-    if failed or any(plan.rewritten or plan.left for plan in plans):
+    if not exit_zero and (failed or any(plan.rewritten or plan.left for plan in plans)):
         raise typer.Exit(EXIT_FINDINGS)
 
 
