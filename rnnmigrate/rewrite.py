@@ -127,10 +127,10 @@ def rewrite_source(
     if transformer.pending:
         raise _not_placed(next(iter(transformer.pending.values())), findings)
     try:
-        module = imports.finish(module)  # parses the new code to count the names it uses
+        module, code = imports.finish(module)  # parses the new code to count the names it uses
     except SyntaxError as error:  # the rewrite broke the code, not the input: say so
         raise _does_not_parse(error) from None
-    outcome.text = module.code
+    outcome.text = code
     outcome.rewritten = transformer.done
     outcome.site_notes = transformer.notes
     outcome.notes = [f"line {finding.line}: {note}" for finding, note in transformer.notes]

@@ -47,7 +47,8 @@ class RuntimeImports:
         self.replaced.add(name)
         return True
 
-    def finish(self, module: cst.Module) -> cst.Module:
+    def finish(self, module: cst.Module) -> tuple[cst.Module, str]:
+        """The module with its imports fixed, and its code (generated once: it is not cheap)."""
         # The runtime import goes in first, after the TF import the sites use, so that the
         # setup before that import (os.environ, sys.path, ...) stays before both; then a TF
         # name the rewrite stopped using goes: the callee of a rewritten site, a
@@ -57,14 +58,15 @@ class RuntimeImports:
         dropped: set[str] = set()
         pending = set(self.replaced)
         while True:
-            still_used = _name_loads(ast.parse(module.code))
+            code = module.code
+            still_used = _name_loads(ast.parse(code))
             pending |= {
                 name
                 for name in self.table.bindings
                 if self.references.get(name) and not still_used.get(name) and name not in dropped
             }
             if not pending:
-                return module
+                return module, code
             module = module.visit(_DropImports(pending))
             dropped |= pending
             pending = set()
@@ -210,6 +212,10 @@ class _DropImports(cst.CSTTransformer):
     def __init__(self, names: set[str]) -> None:
         super().__init__()
         self.names = names
+
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> bool:
+        """Only imports and aliases change: the expressions of other lines need no visit."""
+        return any(isinstance(small, (cst.Import, cst.ImportFrom, cst.Assign)) for small in node.body)
 
     def leave_Import(self, original: cst.Import, updated: cst.Import):
         kept = [alias for alias in updated.names if not (_is_tf(_code(alias.name)) and _local_name(alias) in self.names)]
