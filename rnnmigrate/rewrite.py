@@ -112,7 +112,10 @@ def rewrite_source(
 
     ``where`` words a line of ``text`` in reasons (a notebook's names the cell).
     """
-    findings = _findings(text, path, codes, where)
+    findings = [
+        finding if finding.verdict == "manual" or _rewritable(finding) else replace(finding, verdict="manual", reason=NO_REWRITE)
+        for finding in _findings(text, path, codes, where)
+    ]  # an auto site no rule can rewrite is listed, never silently skipped
     auto = [finding for finding in findings if _rewritable(finding)]
     left = [finding for finding in findings if finding.verdict == "manual"]
     outcome = RewriteOutcome(text, left=left)
@@ -137,6 +140,7 @@ def rewrite_source(
     return outcome
 
 
+NO_REWRITE = "its rule has no automatic rewrite"
 LEFT_OUT = "left out of this run by --select/--ignore or a `# rnnmigrate: ignore` comment"
 
 
