@@ -45,6 +45,15 @@ class NotebookSource:
         return cell_number, line - start + 1
 
 
+def where_in(text: str, line: int) -> str:
+    """A line of a joined module (the rewritten one too) as ``in cell 3, line 2``, read off its cell markers."""
+    cell, start = 0, 1
+    for number, text_line in enumerate(split_lines(text)[:line], start=1):
+        if text_line.startswith(CELL_MARKER):
+            cell, start = int(text_line[len(CELL_MARKER) :]) + 1, number + 1
+    return f"in cell {cell}, line {line - start + 1}"
+
+
 def load(data: bytes) -> NotebookSource:
     try:
         document = json.loads(data)

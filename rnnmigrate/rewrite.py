@@ -132,7 +132,7 @@ def rewrite_source(
     try:
         module, code = imports.finish(module)  # parses the new code to count the names it uses
     except SyntaxError as error:  # the rewrite broke the code, not the input: say so
-        raise _does_not_parse(error) from None
+        raise _does_not_parse(error, getattr(error, "module_code", "")) from None
     outcome.text = code
     outcome.rewritten = transformer.done
     outcome.site_notes = transformer.notes
@@ -298,11 +298,14 @@ def _check_parses(plan: FileRewrite, text: str) -> None:
     try:
         ast.parse(text)
     except SyntaxError as error:
-        raise _does_not_parse(error) from None
+        raise _does_not_parse(error, text) from None
 
 
-def _does_not_parse(error: SyntaxError) -> RewriteError:
-    return RewriteError(f"the rewritten code does not parse ({error.msg} on line {error.lineno}); file left unchanged")
+def _does_not_parse(error: SyntaxError, text: str) -> RewriteError:
+    """Where the new code breaks: a line of the file, or of a notebook's cell (read off its markers)."""
+    line = error.lineno or 0
+    where = notebook.where_in(text, line) if notebook.CELL_MARKER in text else on_line(line)
+    return RewriteError(f"the rewritten code does not parse ({error.msg} {where}); file left unchanged")
 
 
 class _NotebookSyntaxError(Exception):

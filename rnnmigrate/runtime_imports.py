@@ -59,7 +59,11 @@ class RuntimeImports:
         pending = set(self.replaced)
         while True:
             code = module.code
-            still_used = _name_loads(ast.parse(code))
+            try:
+                still_used = _name_loads(ast.parse(code))
+            except SyntaxError as error:
+                error.module_code = code  # type: ignore[attr-defined] # to say where, in a notebook's cell
+                raise
             pending |= {
                 name
                 for name in self.table.bindings

@@ -218,3 +218,25 @@ def test_broken_notebooks_are_reported_and_the_rest_proceed(project: Path):
     for name, data in before.items():
         assert (project / name).read_bytes() == data
     assert (project / "c_model.py").read_text() == AUTO_REWRITTEN
+
+
+def test_rewritten_code_that_does_not_parse_names_the_cell(project: Path, monkeypatch: pytest.MonkeyPatch):
+    import dataclasses
+
+    import libcst as cst
+
+    from rnnmigrate.rules import RULES_BY_CODE
+    from rnnmigrate.rules.base import RewriteResult
+
+    def broken(call, context):
+        node = cst.Name("DynamicRNN")
+        object.__setattr__(node, "value", "DynamicRNN(")  # past libcst's validation
+        return RewriteResult(node)
+
+    monkeypatch.setitem(RULES_BY_CODE, "RNN001", dataclasses.replace(RULES_BY_CODE["RNN001"], rewrite=broken))
+    notebook = new_notebook()
+    notebook.cells = [new_markdown_cell("x"), new_code_cell("import tensorflow as tf\n\nout = tf.nn.dynamic_rnn(tf.nn.rnn_cell.GRUCell(2), x)")]
+    nbformat.write(notebook, str(project / "broken.ipynb"))
+    errors = [line for line in run("broken.ipynb").stderr.splitlines() if ": error: " in line]
+    assert len(errors) == 1
+    assert "the rewritten code does not parse (" in errors[0] and " in cell 2, line 4)" in errors[0], errors
