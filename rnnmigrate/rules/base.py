@@ -116,7 +116,10 @@ class Rule:
 
     @property
     def verdict(self) -> str:
-        return "auto when traced" if self.rewrite is not None else "manual"
+        """What `rules` says: calls migrate when their cells are traced, cells with the call that runs them."""
+        if self.rewrite is None:
+            return "manual"
+        return {"function": "auto when traced", "cell": "auto with its call"}.get(self.kind, "auto")
 
 
 class RewriteContext:
