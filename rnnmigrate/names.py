@@ -112,14 +112,25 @@ class ImportTable:
 
     def scope_of(self, node: ast.AST) -> ast.AST:
         """The scope whose names a node sees: decorators, defaults and bases see the enclosing one."""
-        cached = self._scope_cache.get(id(node))
+        cache = self._scope_cache
+        cached = cache.get(id(node))
         if cached is not None:
             return cached
+        path = [node]  # every node below the scope boundary sees the same scope: remember them all
         child, parent = node, self.parents.get(id(node))
-        while parent is not None and not (isinstance(parent, _SCOPES) and _inside(parent, child)):
+        scope = None
+        while parent is not None:
+            if isinstance(parent, _SCOPES) and _inside(parent, child):
+                scope = parent
+                break
+            scope = cache.get(id(parent))
+            if scope is not None:
+                break
+            path.append(parent)
             child, parent = parent, self.parents.get(id(parent))
-        scope = parent if parent is not None else self.tree
-        self._scope_cache[id(node)] = scope
+        scope = scope if scope is not None else self.tree
+        for visited in path:
+            cache[id(visited)] = scope
         return scope
 
     def _names(self, scope: ast.AST) -> _Names:
