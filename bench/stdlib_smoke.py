@@ -84,7 +84,7 @@ def smoke_one(path: Path, index: int, tally: Tally) -> None:
     try:
         outcome = tally.timed("rewrite", rewrite_source, text, str(path))
     except RewriteError as error:
-        if "libcst cannot parse" not in str(error):
+        if "libcst cannot" not in str(error):
             tally.counts["internal errors"] += 1
             tally.problems.append(f"{path}: {error}")
         else:

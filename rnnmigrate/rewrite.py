@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -90,8 +91,6 @@ def _cell_diffs(path: str, old: bytes, new: bytes) -> list[str]:
 
 def diff_path(path: str) -> str:
     """The path as ``git apply`` run from the working directory wants it: no ``./``, relative when inside."""
-    import os
-
     normal = os.path.normpath(path)
     if os.path.isabs(normal):
         relative = os.path.relpath(normal)
@@ -125,8 +124,11 @@ def rewrite_source(
     wrapper = MetadataWrapper(parsed, unsafe_skip_copy=True)  # a fresh tree: no need to copy it
     lines = LineIndex(text)
     imports = RuntimeImports(ast.parse(text), auto, lines)
-    transformer = Rewriter(auto, left if annotate else [], imports, lines, parsed.encoding, line_length)
-    module = wrapper.visit(transformer)
+    transformer = Rewriter(auto, left if annotate else [], imports, lines, line_length)
+    try:
+        module = wrapper.visit(transformer)
+    except RecursionError:
+        raise RewriteError("libcst cannot handle this file (too deeply nested); file left unchanged", findings=findings) from None
     if transformer.pending:
         raise _not_placed(next(iter(transformer.pending.values())), findings)
     try:
@@ -183,12 +185,26 @@ class RewriteError(Exception):
 def _parse(text: str, findings: list[Finding]) -> cst.Module:
     """libcst's tree; a file ast parses but libcst cannot (``(flag): bool = True``) is a RewriteError."""
     try:
-        return cst.parse_module(text)
+        module = cst.parse_module(text)
+        code = module.code
     except cst.ParserSyntaxError as error:
         where = _LIBCST_AT.search(error.message)
         line, column = (int(where.group(1)), int(where.group(2)) + 1) if where else (error.raw_line, error.raw_column + 1)
         message = _LIBCST_AT.sub("", error.message).removeprefix("parser error: ").strip()
         raise RewriteError(f"libcst cannot parse this file ({message}); file left unchanged", line, column, findings) from None
+    except RecursionError:
+        raise RewriteError("libcst cannot parse this file (too deeply nested); file left unchanged", None, None, findings) from None
+    if code != text:  # libcst 1.9 writes `except X :` back as `except X:`: never rewrite what it would change
+        same = len(os.path.commonprefix([text, code]))
+        line = text.count("\n", 0, same) + 1
+        raise RewriteError(
+            "libcst cannot reproduce this file byte for byte (a libcst bug), so a rewrite would change "
+            "code outside the sites; file left unchanged",
+            line,
+            None,
+            findings,
+        )
+    return module
 
 
 _LIBCST_AT = re.compile(r"error at (\d+):(\d+): ")

@@ -1,7 +1,9 @@
 """The libcst transformer of a rewrite: replace the sites the scan marked ``auto``, annotate manual ones.
 
-Sites are found by their byte spans, in the module's encoding, converted once from the
-scan's character offsets.
+Sites are found by their character offsets in the text both parsers saw. libcst's positions
+(line, character column) become offsets through the same line index the scan used (lines end
+only where Python ends them). Not ByteSpanPositionProvider: in libcst 1.9 it drops the spaces
+of ``except X :`` and every span after one is off (found by bench/stdlib_smoke.py).
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 import re
 
 import libcst as cst
-from libcst.metadata import ByteSpanPositionProvider
+from libcst.metadata import PositionProvider
 
 from rnnmigrate.cstargs import code_of
 from rnnmigrate.findings import Finding
@@ -38,7 +40,7 @@ _LINE_REFERENCE = re.compile(r" (?:on line \d+|in cell \d+, line \d+)")
 class Rewriter(cst.CSTTransformer, RewriteContext):
     """Replace the calls the scan marked ``auto``; put TODO comments above manual ones."""
 
-    METADATA_DEPENDENCIES = (ByteSpanPositionProvider,)
+    METADATA_DEPENDENCIES = (PositionProvider,)
 
     def __init__(
         self,
@@ -46,18 +48,12 @@ class Rewriter(cst.CSTTransformer, RewriteContext):
         annotate: list[Finding],
         imports: RuntimeImports,
         lines: LineIndex,
-        encoding: str,
         line_length: int = 88,
     ) -> None:
         super().__init__()
         self.lines = lines
         self.line_length = line_length
-        self.encoding = encoding
-        # libcst's spans are bytes in the module's encoding: convert each finding once.
-        self.pending: dict[Span, Finding] = {
-            (lines.encoded(finding.offset, encoding), lines.encoded(finding.end_offset, encoding)): finding
-            for finding in auto
-        }
+        self.pending: dict[Span, Finding] = {(finding.offset, finding.end_offset): finding for finding in auto}
         self.todo: dict[int, list[Finding]] = {}
         for finding in annotate:
             self.todo.setdefault(finding.line, []).append(finding)
@@ -69,8 +65,10 @@ class Rewriter(cst.CSTTransformer, RewriteContext):
         return self.imports.reference(name)
 
     def _take(self, node: cst.CSTNode) -> Finding | None:
-        span = self.get_metadata(ByteSpanPositionProvider, node)
-        return self.pending.pop((span.start, span.start + span.length), None)
+        position = self.get_metadata(PositionProvider, node)
+        starts = self.lines.starts
+        span = (starts[position.start.line - 1] + position.start.column, starts[position.end.line - 1] + position.end.column)
+        return self.pending.pop(span, None)
 
     def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
         finding = self._take(original)
@@ -194,6 +192,5 @@ class Rewriter(cst.CSTTransformer, RewriteContext):
         return first, start - 1 if isinstance(body, (cst.IndentedBlock, cst.MatchCase)) else start
 
     def _line_range(self, node: cst.CSTNode) -> tuple[int, int]:
-        span = self.get_metadata(ByteSpanPositionProvider, node)
-        end = span.start + max(span.length - 1, 0)
-        return self.lines.line_of_encoded(span.start, self.encoding), self.lines.line_of_encoded(end, self.encoding)
+        position = self.get_metadata(PositionProvider, node)
+        return position.start.line, position.end.line

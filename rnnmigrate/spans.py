@@ -1,4 +1,4 @@
-"""Offsets into one decoded text, shared by ast (UTF-8 byte columns) and libcst (encoded byte spans).
+"""Offsets into one decoded text, shared by ast (UTF-8 byte columns) and libcst (character columns).
 
 Lines are counted as Python counts them: ``\\n``, ``\\r\\n`` and ``\\r`` end a line; form feeds,
 ``\\x85`` and ``\\u2028`` do not (``str.splitlines`` would split on them and shift every line after).
@@ -26,7 +26,6 @@ class LineIndex:
         self.text = text
         self.starts = [0, *(match.end() for match in _LINE_END.finditer(text))]
         self.ascii = text.isascii()
-        self._encoded_starts: dict[str, list[int]] = {}
 
     def line(self, number: int) -> str:
         """Line ``number`` (1-based) without its line end; empty past the end."""
@@ -47,28 +46,3 @@ class LineIndex:
     def column(self, offset: int) -> int:
         """The 1-based character column of a character offset."""
         return offset - self.starts[bisect_right(self.starts, offset) - 1] + 1
-
-    def line_of(self, offset: int) -> int:
-        return bisect_right(self.starts, offset)
-
-    def encoded(self, offset: int, encoding: str) -> int:
-        """The byte offset of a character offset in ``encoding`` (libcst's byte spans)."""
-        if self.ascii:
-            return offset
-        index = bisect_right(self.starts, offset) - 1
-        return self._encoded(encoding)[index] + len(self.text[self.starts[index] : offset].encode(encoding))
-
-    def line_of_encoded(self, byte_offset: int, encoding: str) -> int:
-        """The 1-based line of a byte offset in ``encoding``."""
-        if self.ascii:
-            return self.line_of(byte_offset)
-        return bisect_right(self._encoded(encoding), byte_offset)
-
-    def _encoded(self, encoding: str) -> list[int]:
-        starts = self._encoded_starts.get(encoding)
-        if starts is None:
-            starts = [0]
-            for start, end in zip(self.starts, self.starts[1:]):
-                starts.append(starts[-1] + len(self.text[start:end].encode(encoding)))
-            self._encoded_starts[encoding] = starts
-        return starts

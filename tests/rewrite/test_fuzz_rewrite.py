@@ -77,7 +77,7 @@ def check(tmp_path: Path, source: str, chosen: list[Injection], encoding: str) -
 
     plan = plan_file(str(path))
     if plan.error is not None:  # only libcst itself may refuse a module ast accepts
-        assert "libcst cannot parse this file" in plan.error.message, plan.error
+        assert "libcst cannot" in plan.error.message, plan.error
         assert plan.new is None
         return
     assert {finding.code for finding in plan.rewritten} >= {"RNN001", "RNN101"}
