@@ -44,14 +44,19 @@ class Selection:
     files: Iterable[str]
     codes: CodeFilter
     jobs: int | None
+    line_length: int = 88
 
 
 Paths = Annotated[
     Optional[list[str]],
     typer.Argument(help="Files and directories to look at (default: the current directory).", show_default=False),
 ]
-Select = Annotated[Optional[list[str]], typer.Option("--select", help="Only these codes (or prefixes), e.g. RNN001.")]
-Ignore = Annotated[Optional[list[str]], typer.Option("--ignore", help="Leave out these codes (or prefixes).")]
+Select = Annotated[
+    Optional[list[str]], typer.Option("--select", help="Only these codes or prefixes, comma-separated or repeated: RNN001,RNN1.")
+]
+Ignore = Annotated[
+    Optional[list[str]], typer.Option("--ignore", help="Leave out these codes or prefixes (comma-separated or repeated).")
+]
 Exclude = Annotated[Optional[list[str]], typer.Option("--exclude", help="Skip paths matching this gitignore-style glob.")]
 Include = Annotated[Optional[list[str]], typer.Option("--include", help="Also look at files matching this glob.")]
 NoGitignore = Annotated[bool, typer.Option("--no-gitignore", help="Do not honour .gitignore files.")]
@@ -76,8 +81,8 @@ def select_files(
         config = load_config(config_path or find_pyproject(paths))
     except ConfigError as error:
         raise UsageProblem(str(error)) from None
-    chosen = [*config.select, *(select or [])]
-    ignored = [*config.ignore, *(ignore or [])]
+    chosen = _code_list([*config.select, *(select or [])])
+    ignored = _code_list([*config.ignore, *(ignore or [])])
     bad = unknown_codes(chosen + ignored)
     if bad:
         raise UsageProblem(f"unknown rule code {bad[0]!r}; `rnnmigrate rules` lists them")
@@ -90,7 +95,12 @@ def select_files(
         files = iter_files(paths, file_filter) if lazy else discover(paths, file_filter)
     except DiscoveryError as error:
         raise UsageProblem(str(error)) from None
-    return Selection(files, CodeFilter(frozenset(chosen), frozenset(ignored)), jobs)
+    return Selection(files, CodeFilter(frozenset(chosen), frozenset(ignored)), jobs, config.line_length)
+
+
+def _code_list(values: list[str]) -> list[str]:
+    """``RNN001,RNN002`` and repeated options alike, as ruff takes them."""
+    return [code.strip().upper() for value in values for code in value.split(",") if code.strip()]
 
 
 def run_scan(selection: Selection, show_progress: bool = False) -> ScanReport:
@@ -133,6 +143,9 @@ def scan(
     ] = "auto",
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report to this file.")] = None,
     exit_zero: Annotated[bool, typer.Option("--exit-zero", help="Exit 0 even when there are findings.")] = False,
+    statistics: Annotated[
+        bool, typer.Option("--statistics", help="Print the number of findings per code instead of each finding.")
+    ] = False,
     select: Select = None,
     ignore: Ignore = None,
     exclude: Exclude = None,
@@ -143,7 +156,8 @@ def scan(
 ) -> None:
     """Find TF1 RNN call sites and cells, and say what it takes to migrate each.
 
-    Exit codes: 0 no findings, 1 findings, 2 usage or internal error.
+    Exit codes: 0 no findings, 1 findings or a file that could not be scanned (RNN999), 2 usage
+    or internal error.
     """
     from rnnmigrate.report import FORMATS, render
 
@@ -157,7 +171,12 @@ def scan(
     report = run_scan(selection, show_progress=sys.stderr.isatty())
     if fmt == "auto":
         fmt = "table" if interactive else "text"
-    if fmt == "table" and output is None:
+    if statistics and fmt in ("auto", "table", "text"):
+        from rnnmigrate.report.text import statistics as statistics_text
+        from rnnmigrate.report.text import summary_line
+
+        _emit(statistics_text(report) + summary_line(report) + "\n", output)
+    elif fmt == "table" and output is None:
         from rich.console import Console
 
         from rnnmigrate.report.table import print_table
@@ -166,7 +185,7 @@ def scan(
     else:
         text = render(report, "text" if fmt == "table" else fmt)  # type: ignore[arg-type]
         _emit(text, output)
-    if report.findings and not exit_zero:
+    if (report.findings or report.errors) and not exit_zero:
         raise typer.Exit(EXIT_FINDINGS)
 
 
@@ -182,33 +201,29 @@ def _emit(text: str, output: Path | None) -> None:
 
 @app.command()
 def rules() -> None:
-    """List the rule codes."""
-    from rnnmigrate.rules import RULES
+    """List the rule codes with their verdict and the safety of their fix."""
+    from rnnmigrate.explain import rules_table
 
-    for rule in RULES:
-        typer.echo(f"{rule.code}  {rule.name:<26} {rule.summary}")
+    sys.stdout.write(rules_table())
 
 
 @app.command()
 def explain(code: Annotated[str, typer.Argument(help="A rule code, e.g. RNN001.")]) -> None:
-    """What a rule finds, why it matters, what the rewrite does, and the numbers to expect."""
-    from rnnmigrate.differences import DIFFERENCES
+    """What a rule finds, why it matters, what the rewrite does, its fix safety and the numbers to expect."""
+    import shutil
+
+    from rnnmigrate.explain import explain_text, unscannable_text
+    from rnnmigrate.findings import UNSCANNABLE
     from rnnmigrate.rules import RULES_BY_CODE
 
+    width = min(shutil.get_terminal_size((100, 24)).columns, 100) - 1
+    if code.upper() == UNSCANNABLE:
+        sys.stdout.write(unscannable_text(width))
+        return
     rule = RULES_BY_CODE.get(code.upper())
     if rule is None:
         raise fail(f"unknown rule code {code!r}; `rnnmigrate rules` lists them")
-    sections = [
-        f"{rule.code} ({rule.name}): {rule.summary}",
-        f"What it finds\n  {rule.what}",
-        f"Why it matters\n  {rule.why}",
-        f"What the rewrite does\n  {rule.fix}",
-        f"Numerical differences\n  {rule.numerics}",
-        f"Example\n  before: {rule.example_before}\n  after:  {rule.example_after}",
-        "Difference tags used in findings\n"
-        + "\n".join(f"  {tag}: {text}" for tag, text in DIFFERENCES.items()),
-    ]
-    typer.echo("\n\n".join(sections))
+    sys.stdout.write(explain_text(rule, width))
 
 
 @app.command()
@@ -218,6 +233,9 @@ def rewrite(
     check: Annotated[bool, typer.Option("--check", help="Exit 1 when anything would change; write nothing.")] = False,
     annotate: Annotated[
         bool, typer.Option("--annotate", help="Add a `# TODO(rnnmigrate): ...` comment above each manual site.")
+    ] = False,
+    exit_zero: Annotated[
+        bool, typer.Option("--exit-zero", help="Exit 0 even when there are findings (pre-commit sees changed files itself).")
     ] = False,
     select: Select = None,
     ignore: Ignore = None,
@@ -229,8 +247,8 @@ def rewrite(
 ) -> None:
     """Migrate auto-rewritable call sites to rnnmigrate.layers: a diff by default, files with --apply.
 
-    Exit codes: 0 nothing found, 1 findings (or, with --check, changes pending), 2 usage or
-    internal error.
+    Exit codes: 0 nothing found, 1 findings or a file that could not be scanned or rewritten
+    (with --check: changes pending or such a file), 2 usage or internal error.
     """
     from rnnmigrate.rewrite import apply as apply_plan
     from rnnmigrate.rewrite import plan_files
@@ -242,14 +260,15 @@ def rewrite(
         selection = select_files(paths or ["."], select, ignore, exclude, include, no_gitignore, jobs, config)
     except UsageProblem as problem:
         raise fail(str(problem)) from None
-    plans = plan_files(selection.files, selection.codes, annotate, selection.jobs)
+    plans = plan_files(selection.files, selection.codes, annotate, selection.jobs, selection.line_length)
     write_errors = [error for plan in plans if apply for error in [apply_plan(plan)] if error is not None]
     if not apply and not check:
         print_diffs(plans, color=sys.stdout.isatty())
     print_summary(plans, write_errors, applied=apply)
+    failed = bool(write_errors) or any(plan.error is not None for plan in plans)
     if check:
-        raise typer.Exit(EXIT_FINDINGS if any(plan.changed for plan in plans) else EXIT_CLEAN)
-    if any(plan.rewritten or plan.left for plan in plans):
+        raise typer.Exit(EXIT_FINDINGS if failed or any(plan.changed for plan in plans) else EXIT_CLEAN)
+    if not exit_zero and (failed or any(plan.rewritten or plan.left for plan in plans)):
         raise typer.Exit(EXIT_FINDINGS)
 
 

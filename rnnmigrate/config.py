@@ -7,7 +7,8 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-KNOWN_KEYS = frozenset({"select", "ignore", "exclude", "include", "respect-gitignore"})
+KNOWN_KEYS = frozenset({"select", "ignore", "exclude", "include", "respect-gitignore", "line-length"})
+DEFAULT_LINE_LENGTH = 88
 
 
 class ConfigError(Exception):
@@ -21,6 +22,7 @@ class Config:
     exclude: tuple[str, ...] = ()
     include: tuple[str, ...] = ()
     respect_gitignore: bool = True
+    line_length: int = DEFAULT_LINE_LENGTH
     source: str | None = None
 
 
@@ -52,6 +54,7 @@ def load_config(path: Path | None) -> Config:
         exclude=_strings(table, "exclude", path),
         include=_strings(table, "include", path),
         respect_gitignore=bool(table.get("respect-gitignore", True)),
+        line_length=_line_length(table, path),
         source=os.path.relpath(path),
     )
 
@@ -61,6 +64,13 @@ def _strings(table: dict, key: str, path: Path) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise ConfigError(f"{path}: [tool.rnnmigrate] {key} must be a list of strings")
     return tuple(value)
+
+
+def _line_length(table: dict, path: Path) -> int:
+    value = table.get("line-length", DEFAULT_LINE_LENGTH)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigError(f"{path}: [tool.rnnmigrate] line-length must be a positive integer")
+    return value
 
 
 def _read_bytes(path: Path) -> bytes:

@@ -39,14 +39,3 @@ def call(func: cst.BaseExpression, args: list[cst.Arg]) -> cst.Call:
 
 def code_of(node: cst.CSTNode) -> str:
     return cst.Module(body=[]).code_for_node(node)
-
-
-def is_implied_dtype(arg: cst.Arg | None) -> bool:
-    """``dtype=tf.float32`` says nothing a Keras layer would not assume."""
-    return arg is not None and code_of(arg.value).replace(" ", "") in {
-        "tf.float32",
-        "tensorflow.float32",
-        "tf.dtypes.float32",
-        "'float32'",
-        '"float32"',
-    }

@@ -7,6 +7,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 Verdict = Literal["auto", "manual"]
+# How far a fix can be trusted: one scale for rules, findings and the rewrite's notes. A fix the
+# rewrite cannot carry out exactly (a comment it cannot place) is "unsafe", with the reason.
+Safety = Literal["safe", "unsafe"]
 
 
 @dataclass(frozen=True)
@@ -101,13 +104,18 @@ class Finding:
     cells: tuple[CellInfo, ...] = ()
     differences: tuple[str, ...] = ()
     notebook_cell: int | None = None
+    # Character offsets of the site in the text the scan parsed (a notebook's joined cells):
+    # how the rewrite finds the node, whatever the line ends and encodings.
+    offset: int = -1
+    end_offset: int = -1
+    spelling: str = ""  # the API as the source spells it (``rnn.LSTMCell``), beside the resolved ``api``
+    safety: Safety | None = None  # of the fix; None when there is none (a manual site)
 
     @property
     def location(self) -> str:
-        where = f"{self.path}:{self.line}:{self.column}"
-        if self.notebook_cell is not None:
-            where += f" (cell {self.notebook_cell})"
-        return where
+        """``path:line:col``; in a notebook ``path:cell N:line:col`` (the line within the cell), as ruff."""
+        cell = f":cell {self.notebook_cell}" if self.notebook_cell is not None else ""
+        return f"{self.path}{cell}:{self.line}:{self.column}"
 
     @property
     def message(self) -> str:
@@ -129,7 +137,9 @@ class Finding:
             "code": self.code,
             "rule": self.rule,
             "api": self.api,
+            "spelling": self.spelling,
             "verdict": self.verdict,
+            "safety": self.safety if self.verdict == "auto" else None,
             "reason": self.reason,
             "arguments": dict(self.arguments),
             "differences": list(self.differences),
@@ -137,15 +147,50 @@ class Finding:
         }
 
 
+# The diagnostic of a file the scan could not read or parse (as ruff's E999): it fails a CI
+# gate like a finding, and ``--ignore RNN999`` drops it.
+UNSCANNABLE = "RNN999"
+
+
 @dataclass(frozen=True)
 class FileError:
-    """A file that could not be scanned, with a one-line reason."""
+    """A file that could not be scanned (``code`` is UNSCANNABLE) or rewritten, with a one-line reason."""
 
     path: str
     message: str
+    line: int | None = None
+    column: int | None = None
+    notebook_cell: int | None = None
+    code: str | None = None
+
+    @property
+    def location(self) -> str:
+        where = self.path
+        if self.notebook_cell is not None:
+            where += f":cell {self.notebook_cell}"
+        if self.line is not None:
+            where += f":{self.line}:{self.column or 1}"
+        return where
 
     def __str__(self) -> str:
-        return f"{self.path}: {self.message}"
+        if self.code is not None:
+            return f"{self.location}: {self.code} {self.message}"
+        return f"{self.location}: error: {self.message}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "notebook_cell": self.notebook_cell,
+            "code": self.code,
+            "message": self.message,
+        }
+
+
+def unscannable(path: str, message: str, line: int | None = None, column: int | None = None,
+                cell: int | None = None) -> FileError:
+    return FileError(path, message, line, column, cell, UNSCANNABLE)
 
 
 @dataclass

@@ -1,17 +1,33 @@
 """Cheap name resolution over the stdlib ``ast``: which dotted TF name does an expression mean?
 
-libcst's QualifiedNameProvider costs about ten times the parse; this module only follows what
-TF1 code actually does: imports with aliases, and module aliases assigned in code
-(``rnn_cell = tf.nn.rnn_cell``, ``nn = tf.nn``). Bindings are collected once per file,
-without flow analysis: a name bound to a TF module anywhere is that module everywhere,
-unless the file also defines a function or class of that name.
+libcst's QualifiedNameProvider costs about ten times the parse; this module follows what TF1
+code does: imports with aliases, star imports from TF modules, and module aliases assigned in
+code (``rnn_cell = tf.nn.rnn_cell``), per scope as Python looks names up (module, class,
+function, lambda, comprehension; a class body is not seen from its methods). Within one scope
+there is no flow analysis: a TF binding anywhere in the scope wins over other bindings
+(``try: import tensorflow as tf / except ImportError: tf = None``); a ``def`` or ``class`` of
+the name, a parameter or another binding with no TF binding beside it hides outer TF names.
 """
 
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 TRACKED_ROOTS = ("tensorflow", "keras")
+_SCOPES = (
+    ast.Module,
+    ast.FunctionDef,
+    ast.AsyncFunctionDef,
+    ast.Lambda,
+    ast.ClassDef,
+    ast.ListComp,
+    ast.SetComp,
+    ast.DictComp,
+    ast.GeneratorExp,
+)
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
 
 def dotted_parts(node: ast.AST) -> list[str] | None:
@@ -27,70 +43,233 @@ def dotted_parts(node: ast.AST) -> list[str] | None:
     return parts
 
 
+def _root(node: ast.AST) -> ast.AST:
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return node
+
+
 def _is_tracked(qualified: str) -> bool:
     return qualified.split(".", 1)[0] in TRACKED_ROOTS
 
 
-class ImportTable:
-    """Local names bound to TensorFlow/Keras modules or objects in one file."""
+@dataclass
+class _Names:
+    """What one scope binds."""
 
-    def __init__(self, tree: ast.Module, nodes: list[ast.AST] | None = None) -> None:
+    tf: dict[str, str] = field(default_factory=dict)
+    other: set[str] = field(default_factory=set)
+    defs: set[str] = field(default_factory=set)
+    stars: list[str] = field(default_factory=list)
+    outer: set[str] = field(default_factory=set)  # declared ``global`` or ``nonlocal``
+
+
+class ImportTable:
+    """Names bound to TensorFlow/Keras modules or objects in one file, scope by scope.
+
+    ``exports`` says whether a star import can bring a dotted name (``tensorflow.contrib.rnn.LSTMCell``);
+    without it star imports bring nothing.
+    """
+
+    def __init__(
+        self,
+        tree: ast.Module,
+        nodes: list[ast.AST] | None = None,
+        parents: dict[int, ast.AST] | None = None,
+        exports: Callable[[str], bool] | None = None,
+    ) -> None:
+        if nodes is None or parents is None:
+            nodes, parents = _walk(tree)
+        self.tree = tree
+        self.parents = parents
+        self.exports = exports
+        self.scopes: dict[int, _Names] = {}
+        self._scope_cache: dict[int, ast.AST] = {}
+        self._collect(nodes)
+        # Every TF binding of the file and whether a star import may add more: a quick "could
+        # this name be TF" before resolving it in its scope.
         self.bindings: dict[str, str] = {}
-        self._collect(nodes if nodes is not None else list(ast.walk(tree)))
+        for names in self.scopes.values():
+            self.bindings.update(names.tf)
+        self.has_star = any(names.stars for names in self.scopes.values())
+
+    def might_bind(self, name: str) -> bool:
+        return name in self.bindings or self.has_star
 
     def resolve(self, node: ast.AST) -> str | None:
         """The fully qualified name of a dotted expression, if it starts at a tracked binding."""
         parts = dotted_parts(node)
         if parts is None:
             return None
-        target = self.bindings.get(parts[0])
+        if not self.has_star and parts[0] not in self.bindings:
+            return None
+        target = self._lookup(parts[0], self.scope_of(_root(node)))
         if target is None:
             return None
         return ".".join([target, *parts[1:]])
 
+    # -- scopes -----------------------------------------------------------------
+
+    def scope_of(self, node: ast.AST) -> ast.AST:
+        """The scope whose names a node sees: decorators, defaults and bases see the enclosing one."""
+        cache = self._scope_cache
+        cached = cache.get(id(node))
+        if cached is not None:
+            return cached
+        path = [node]  # every node below the scope boundary sees the same scope: remember them all
+        child, parent = node, self.parents.get(id(node))
+        scope = None
+        while parent is not None:
+            if isinstance(parent, _SCOPES) and _inside(parent, child):
+                scope = parent
+                break
+            scope = cache.get(id(parent))
+            if scope is not None:
+                break
+            path.append(parent)
+            child, parent = parent, self.parents.get(id(parent))
+        scope = scope if scope is not None else self.tree
+        for visited in path:
+            cache[id(visited)] = scope
+        return scope
+
+    def _names(self, scope: ast.AST) -> _Names:
+        names = self.scopes.get(id(scope))
+        if names is None:
+            names = self.scopes[id(scope)] = _Names()
+        return names
+
+    def _lookup(self, name: str, scope: ast.AST) -> str | None:
+        first = True
+        while True:
+            names = self.scopes.get(id(scope))
+            skip = isinstance(scope, ast.ClassDef) and not first  # methods do not see the class body
+            if names is not None and not skip and name not in names.outer:
+                if name in names.defs:
+                    return None
+                if name in names.tf:
+                    return names.tf[name]
+                if name in names.other:
+                    return None
+            if isinstance(scope, ast.Module):
+                return self._from_star(name, names)
+            scope = self.scope_of(scope)
+            first = False
+
+    def _from_star(self, name: str, names: _Names | None) -> str | None:
+        if names is None or self.exports is None:
+            return None
+        for module in reversed(names.stars):
+            if self.exports(f"{module}.{name}"):
+                return f"{module}.{name}"
+        return None
+
+    # -- bindings ---------------------------------------------------------------
+
     def _collect(self, nodes: list[ast.AST]) -> None:
-        imports: list[ast.Import | ast.ImportFrom] = []
-        assignments: list[ast.Assign] = []
-        shadowing: set[str] = set()
+        aliases: list[ast.Assign] = []
         for node in nodes:
-            if isinstance(node, (ast.Import, ast.ImportFrom)):
-                imports.append(node)
-            elif isinstance(node, ast.Assign) and len(node.targets) == 1:
-                assignments.append(node)
+            if isinstance(node, ast.Name):
+                if not isinstance(node.ctx, ast.Load):
+                    self._bound_in(self._binding_scope(node), node.id).other.add(node.id)
+            elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                self._bind_import(node)
+            elif isinstance(node, ast.Assign):
+                if len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                    aliases.append(node)
             elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                shadowing.add(node.name)
-        for node in imports:
-            self._bind_import(node)
-        self._bind_aliases(assignments)
-        for name in shadowing:
-            self.bindings.pop(name, None)
+                self._names(self.scope_of(node)).defs.add(node.name)
+                if not isinstance(node, ast.ClassDef):
+                    self._names(node).other.update(_parameters(node.args))
+            elif isinstance(node, ast.Lambda):
+                self._names(node).other.update(_parameters(node.args))
+            elif isinstance(node, (ast.Global, ast.Nonlocal)):
+                self._names(self.scope_of(node)).outer.update(node.names)
+            elif isinstance(node, ast.ExceptHandler) and node.name:
+                self._names(self.scope_of(node)).other.add(node.name)
+            elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
+                self._names(self.scope_of(node)).other.add(node.name)
+        self._bind_aliases(aliases)
+
+    def _binding_scope(self, name: ast.Name) -> ast.AST:
+        """A walrus in a comprehension binds in the enclosing function, as Python does."""
+        scope = self.scope_of(name)
+        if isinstance(self.parents.get(id(name)), ast.NamedExpr):
+            while isinstance(scope, _COMPREHENSIONS):
+                scope = self.scope_of(scope)
+        return scope
+
+    def _bound_in(self, scope: ast.AST, name: str) -> _Names:
+        """The names of the scope a binding lands in: the module's for a name declared ``global``."""
+        names = self._names(scope)
+        return self._names(self.tree) if name in names.outer else names
 
     def _bind_import(self, node: ast.Import | ast.ImportFrom) -> None:
+        scope = self.scope_of(node)
         if isinstance(node, ast.Import):
             for alias in node.names:
+                local = alias.asname or alias.name.split(".", 1)[0]
                 if not _is_tracked(alias.name):
-                    continue
-                if alias.asname:
-                    self.bindings[alias.asname] = alias.name
+                    self._bound_in(scope, local).other.add(local)
                 else:
-                    root = alias.name.split(".", 1)[0]
-                    self.bindings[root] = root
+                    self._bound_in(scope, local).tf[local] = alias.name if alias.asname else local
             return
-        if node.level or not node.module or not _is_tracked(node.module):
-            return
+        tracked = not node.level and node.module is not None and _is_tracked(node.module)
         for alias in node.names:
-            if alias.name != "*":
-                self.bindings[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+            local = alias.asname or alias.name
+            if alias.name == "*":
+                if tracked:
+                    self._names(scope).stars.append(node.module)  # type: ignore[arg-type]
+            elif tracked:
+                self._bound_in(scope, local).tf[local] = f"{node.module}.{alias.name}"
+            else:
+                self._bound_in(scope, local).other.add(local)
 
     def _bind_aliases(self, assignments: list[ast.Assign]) -> None:
         """Follow ``x = tf.nn`` style aliases; repeat so that chains of aliases resolve."""
-        pending = [node for node in assignments if isinstance(node.targets[0], ast.Name)]
+        pending = list(assignments)
         changed = True
         while changed and pending:
             changed = False
             for node in list(pending):
-                qualified = self.resolve(node.value)
+                qualified = self._resolve_now(node.value)
                 if qualified is not None:
-                    self.bindings[node.targets[0].id] = qualified  # type: ignore[union-attr]
+                    target: ast.Name = node.targets[0]  # type: ignore[assignment]
+                    self._names(self.scope_of(node)).tf[target.id] = qualified
                     pending.remove(node)
                     changed = True
+
+    def _resolve_now(self, node: ast.AST) -> str | None:
+        parts = dotted_parts(node)
+        if parts is None:
+            return None
+        target = self._lookup(parts[0], self.scope_of(_root(node)))
+        return None if target is None else ".".join([target, *parts[1:]])
+
+
+def _inside(scope: ast.AST, child: ast.AST) -> bool:
+    """Whether ``child`` (a direct child of ``scope``) is evaluated inside that scope."""
+    if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return child is not scope.args and child is not scope.returns and not any(child is d for d in scope.decorator_list)
+    if isinstance(scope, ast.Lambda):
+        return child is not scope.args
+    if isinstance(scope, ast.ClassDef):
+        outside = (*scope.decorator_list, *scope.bases, *scope.keywords)
+        return not any(child is node for node in outside)
+    return True
+
+
+def _parameters(arguments: ast.arguments) -> set[str]:
+    names = {arg.arg for arg in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]}
+    names.update(arg.arg for arg in (arguments.vararg, arguments.kwarg) if arg is not None)
+    return names
+
+
+def _walk(tree: ast.AST) -> tuple[list[ast.AST], dict[int, ast.AST]]:
+    nodes: list[ast.AST] = [tree]
+    parents: dict[int, ast.AST] = {}
+    for node in nodes:
+        for child in ast.iter_child_nodes(node):
+            parents[id(child)] = node
+            nodes.append(child)
+    return nodes, parents

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from rnnmigrate.source import SourceError
+from rnnmigrate.spans import split_lines
 
 CELL_MARKER = "# rnnmigrate-notebook-cell "
 # A line magic, shell escape or help line; also `files = !ls` / `t = %timeit -o f()` and
@@ -30,6 +31,10 @@ class NotebookSource:
     cell_starts: list[tuple[int, int]] = field(default_factory=list)
     masked_lines: list[str] = field(default_factory=list)
 
+    def where(self, line: int) -> str:
+        """A line of the joined module as a person finds it: ``in cell 3, line 2``."""
+        return "in cell {}, line {}".format(*self.locate(line))
+
     def locate(self, line: int) -> tuple[int, int]:
         """(1-based cell number, line within that cell) for a line of the joined module."""
         cell_number, start = 0, 1
@@ -38,6 +43,15 @@ class NotebookSource:
                 break
             cell_number, start = index + 1, first_line
         return cell_number, line - start + 1
+
+
+def where_in(text: str, line: int) -> str:
+    """A line of a joined module (the rewritten one too) as ``in cell 3, line 2``, read off its cell markers."""
+    cell, start = 0, 1
+    for number, text_line in enumerate(split_lines(text)[:line], start=1):
+        if text_line.startswith(CELL_MARKER):
+            cell, start = int(text_line[len(CELL_MARKER) :]) + 1, number + 1
+    return f"in cell {cell}, line {line - start + 1}"
 
 
 def load(data: bytes) -> NotebookSource:
@@ -82,6 +96,12 @@ def dump(notebook: NotebookSource, new_text: str, original: bytes) -> bytes:
     return (json.dumps(notebook.document, indent=indent, ensure_ascii=False) + end).encode("utf-8")
 
 
+def cell_source(cell: dict) -> str:
+    """A cell's source as one string, whether stored as a string or a list of lines."""
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else str(source)
+
+
 def _cell_text(cell: dict, index: int) -> str:
     source = cell.get("source", "")
     if isinstance(source, list) and all(isinstance(part, str) for part in source):
@@ -121,7 +141,7 @@ def _unmask_ipython(text: str, masked: list[str]) -> str:
 def _split_cells(text: str) -> dict[int, str]:
     cells: dict[int, list[str]] = {}
     current: list[str] | None = None
-    for line in text.splitlines(keepends=True):
+    for line in split_lines(text):
         if line.startswith(CELL_MARKER):
             current = cells.setdefault(int(line[len(CELL_MARKER) :]), [])
         elif current is not None:

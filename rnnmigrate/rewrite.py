@@ -8,23 +8,25 @@ from __future__ import annotations
 
 import ast
 import difflib
+import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
+from libcst.metadata import MetadataWrapper
 
 from rnnmigrate import notebook
-from rnnmigrate.findings import FileError, Finding
+from rnnmigrate.findings import UNSCANNABLE, FileError, Finding, unscannable
+from rnnmigrate.rewriter import TODO_PREFIX, Rewriter, todo_comment  # noqa: F401 - part of this module's API
 from rnnmigrate.rules import RULES_BY_CODE
-from rnnmigrate.rules.base import RewriteContext
 from rnnmigrate.runtime_imports import RuntimeImports
-from rnnmigrate.scan import SUPPRESSION, CodeFilter, _refine_cell_verdicts, _suppressed, might_match, scan_source
+from rnnmigrate.scan import SUPPRESSION, CodeFilter, _suppressed, might_match, scan_source
+from rnnmigrate.verdicts import on_line, refine_cell_verdicts
+from rnnmigrate.config import DEFAULT_LINE_LENGTH
 from rnnmigrate.source import SourceError, decode, describe_syntax_error, read_bytes
+from rnnmigrate.spans import LineIndex, split_lines
 
-TODO_PREFIX = "# TODO(rnnmigrate): "
-
-Span = tuple[int, int, int, int]
 
 
 @dataclass
@@ -50,7 +52,7 @@ class FileRewrite:
     new_text: str = ""
     rewritten: list[Finding] = field(default_factory=list)
     left: list[Finding] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    notes: list[tuple[Finding, str]] = field(default_factory=list)  # (site, note), sites located as scan does
     error: FileError | None = None
 
     @property
@@ -58,45 +60,93 @@ class FileRewrite:
         return self.new is not None and self.new != self.old
 
     def diff(self) -> str:
-        return "".join(
-            difflib.unified_diff(
-                self.old_text.splitlines(keepends=True),
-                self.new_text.splitlines(keepends=True),
-                fromfile=f"a/{self.path}",
-                tofile=f"b/{self.path}",
-            )
-        )
+        """A unified diff ``git apply`` takes; for a notebook, one per changed code cell (to read)."""
+        if self.path.endswith(".ipynb"):
+            return "".join(_cell_diffs(self.path, self.old, self.new or self.old))
+        return _unified(self.old_text, self.new_text, diff_path(self.path))
+
+
+def _unified(old: str, new: str, name: str) -> str:
+    old_lines, new_lines = split_lines(old), split_lines(new)
+    for lines in (old_lines, new_lines):  # a last line without its newline still ends its diff line
+        if lines and not lines[-1].endswith(("\n", "\r")):
+            lines[-1] += "\n\\ No newline at end of file\n"
+    return "".join(difflib.unified_diff(old_lines, new_lines, fromfile=f"a/{name}", tofile=f"b/{name}"))
+
+
+def _cell_diffs(path: str, old: bytes, new: bytes) -> list[str]:
+    import json
+
+    old_cells = json.loads(old).get("cells", [])
+    new_cells = json.loads(new).get("cells", [])
+    diffs = []
+    for number, (before, after) in enumerate(zip(old_cells, new_cells), start=1):
+        if before.get("cell_type") != "code":
+            continue
+        old_source, new_source = notebook.cell_source(before), notebook.cell_source(after)
+        if old_source != new_source:
+            diffs.append(_unified(old_source, new_source, f"{diff_path(path)}:cell {number}"))
+    return diffs
+
+
+def diff_path(path: str) -> str:
+    """The path as ``git apply`` run from the working directory wants it: no ``./``, relative when inside."""
+    normal = os.path.normpath(path)
+    if os.path.isabs(normal):
+        relative = os.path.relpath(normal)
+        if not relative.startswith(".."):
+            normal = relative
+    return normal.replace(os.sep, "/")
 
 
 def rewrite_source(
-    text: str, path: str = "<string>", codes: CodeFilter = CodeFilter(), annotate: bool = False
+    text: str,
+    path: str = "<string>",
+    codes: CodeFilter = CodeFilter(),
+    annotate: bool = False,
+    line_length: int = DEFAULT_LINE_LENGTH,
+    where: Callable[[int], str] = on_line,
 ) -> RewriteOutcome:
-    """Rewrite every ``auto`` finding in a module; with ``annotate``, mark the manual ones."""
-    findings = _findings(text, path, codes)
+    """Rewrite every ``auto`` finding in a module; with ``annotate``, mark the manual ones.
+
+    ``where`` words a line of ``text`` in reasons (a notebook's names the cell).
+    """
+    findings = [
+        finding if finding.verdict == "manual" or _rewritable(finding) else replace(finding, verdict="manual", reason=NO_REWRITE)
+        for finding in _findings(text, path, codes, where)
+    ]  # an auto site no rule can rewrite is listed, never silently skipped
     auto = [finding for finding in findings if _rewritable(finding)]
     left = [finding for finding in findings if finding.verdict == "manual"]
     outcome = RewriteOutcome(text, left=left)
     if not auto and not (annotate and left):
         return outcome
-    wrapper = MetadataWrapper(cst.parse_module(text), unsafe_skip_copy=True)  # a fresh tree: no need to copy it
-    imports = RuntimeImports(ast.parse(text), auto)
-    transformer = _Rewriter(auto, left if annotate else [], imports)
-    module = wrapper.visit(transformer)
+    parsed = _parse(text, findings)
+    wrapper = MetadataWrapper(parsed, unsafe_skip_copy=True)  # a fresh tree: no need to copy it
+    lines = LineIndex(text)
+    imports = RuntimeImports(ast.parse(text), auto, lines)
+    transformer = Rewriter(auto, left if annotate else [], imports, lines, line_length)
     try:
-        module = imports.finish(module)  # parses the new code to count the names it uses
+        module = wrapper.visit(transformer)
+    except RecursionError:
+        raise RewriteError("libcst cannot handle this file (too deeply nested); file left unchanged", findings=findings) from None
+    if transformer.pending:
+        raise _not_placed(next(iter(transformer.pending.values())), findings)
+    try:
+        module, code = imports.finish(module)  # parses the new code to count the names it uses
     except SyntaxError as error:  # the rewrite broke the code, not the input: say so
-        raise SourceError(_does_not_parse(error)) from None
-    outcome.text = module.code
+        raise _does_not_parse(error, getattr(error, "module_code", "")) from None
+    outcome.text = code
     outcome.rewritten = transformer.done
     outcome.site_notes = transformer.notes
     outcome.notes = [f"line {finding.line}: {note}" for finding, note in transformer.notes]
     return outcome
 
 
+NO_REWRITE = "its rule has no automatic rewrite"
 LEFT_OUT = "left out of this run by --select/--ignore or a `# rnnmigrate: ignore` comment"
 
 
-def _findings(text: str, path: str, codes: CodeFilter) -> list[Finding]:
+def _findings(text: str, path: str, codes: CodeFilter, where: Callable[[int], str] = on_line) -> list[Finding]:
     """The scan's findings for this run, with an RNN call and its cells rewritten only together.
 
     --select/--ignore and suppression comments leave findings out. A cell left out stays TF1,
@@ -104,158 +154,81 @@ def _findings(text: str, path: str, codes: CodeFilter) -> list[Finding]:
     the left-out findings count as manual while the verdicts are spread again.
     """
     if codes == CodeFilter() and not SUPPRESSION.search(text):
-        return scan_source(text, path, codes)
-    everything = scan_source(SUPPRESSION.sub(lambda match: "#" + " " * (len(match.group(0)) - 1), text), path)
-    lines = text.splitlines()
+        return scan_source(text, path, codes, where)
+    everything = scan_source(SUPPRESSION.sub(lambda match: "#" + " " * (len(match.group(0)) - 1), text), path, where=where)
+    lines = LineIndex(text)
     wanted = [codes.wants(finding.code) and not _suppressed(finding, lines) for finding in everything]
     marked = [
         finding if keep or finding.verdict != "auto" else replace(finding, verdict="manual", reason=LEFT_OUT)
         for finding, keep in zip(everything, wanted)
     ]
-    return [finding for finding, keep in zip(_refine_cell_verdicts(marked), wanted) if keep]
+    return [finding for finding, keep in zip(refine_cell_verdicts(marked, where), wanted) if keep]
 
 
-def todo_comment(finding: Finding) -> str:
-    """``# TODO(rnnmigrate): RNNxxx <reason>``, without the line numbers some reasons give.
-
-    Those numbers would be stale as soon as the comments are added (and a later run would
-    see a different comment and add it again); the API named is enough to find the site.
-    """
-    return f"{TODO_PREFIX}{finding.code} {_LINE_REFERENCE.sub('', finding.reason or '')}"
-
-
-_LINE_REFERENCE = re.compile(r" on line \d+")
 
 
 def _rewritable(finding: Finding) -> bool:
     return finding.verdict == "auto" and RULES_BY_CODE[finding.code].rewrite is not None
 
 
-def _span(finding: Finding) -> Span:
-    return (finding.line, finding.column - 1, finding.end_line, finding.end_column - 1)
+class RewriteError(Exception):
+    """The rewrite of a file failed, not its input: the file is left unchanged, its findings are kept."""
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None,
+                 findings: list[Finding] | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+        self.column = column
+        self.findings = findings or []
 
 
-class _Rewriter(cst.CSTTransformer, RewriteContext):
-    """Replace the calls the scan marked ``auto``; put TODO comments above manual ones."""
+def _parse(text: str, findings: list[Finding]) -> cst.Module:
+    """libcst's tree; a file ast parses but libcst cannot (``(flag): bool = True``) is a RewriteError."""
+    try:
+        module = cst.parse_module(text)
+        code = module.code
+    except cst.ParserSyntaxError as error:
+        where = _LIBCST_AT.search(error.message)
+        line, column = (int(where.group(1)), int(where.group(2)) + 1) if where else (error.raw_line, error.raw_column + 1)
+        message = _LIBCST_AT.sub("", error.message).removeprefix("parser error: ").strip()
+        raise RewriteError(f"libcst cannot parse this file ({message}); file left unchanged", line, column, findings) from None
+    except RecursionError:
+        raise RewriteError("libcst cannot parse this file (too deeply nested); file left unchanged", None, None, findings) from None
+    if code != text:  # libcst 1.9 writes `except X :` back as `except X:`: never rewrite what it would change
+        same = len(os.path.commonprefix([text, code]))
+        line = text.count("\n", 0, same) + 1
+        raise RewriteError(
+            "libcst cannot reproduce this file byte for byte (a libcst bug), so a rewrite would change "
+            "code outside the sites; file left unchanged",
+            line,
+            None,
+            findings,
+        )
+    return module
 
-    METADATA_DEPENDENCIES = (PositionProvider,)
 
-    def __init__(self, auto: list[Finding], annotate: list[Finding], imports: RuntimeImports) -> None:
-        super().__init__()
-        self.pending = {_span(finding): finding for finding in auto}
-        self.todo: dict[int, list[Finding]] = {}
-        for finding in annotate:
-            self.todo.setdefault(finding.line, []).append(finding)
-        self.imports = imports
-        self.done: list[Finding] = []
-        self.notes: list[tuple[Finding, str]] = []
+_LIBCST_AT = re.compile(r"error at (\d+):(\d+): ")
 
-    def runtime_ref(self, name: str) -> cst.BaseExpression:
-        return self.imports.reference(name)
 
-    def _take(self, node: cst.CSTNode) -> Finding | None:
-        position = self.get_metadata(PositionProvider, node)
-        span = (position.start.line, position.start.column, position.end.line, position.end.column)
-        return self.pending.pop(span, None)
-
-    def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
-        finding = self._take(original)
-        if finding is None:
-            return updated
-        self.finding = finding
-        self.original_call = original
-        result = RULES_BY_CODE[finding.code].rewrite(updated, self)  # type: ignore[misc]
-        self.done.append(finding)
-        self.notes.extend((finding, note) for note in result.notes)
-        return result.node
-
-    def leave_Attribute(self, original: cst.Attribute, updated: cst.Attribute) -> cst.BaseExpression:
-        return self._reference(original, updated)
-
-    def leave_Name(self, original: cst.Name, updated: cst.Name) -> cst.BaseExpression:
-        return self._reference(original, updated)
-
-    def _reference(self, original: cst.CSTNode, updated: cst.BaseExpression) -> cst.BaseExpression:
-        """``LSTMStateTuple`` used as a value (``isinstance``) becomes the runtime class."""
-        finding = self._take(original)
-        if finding is None:
-            return updated
-        self.done.append(finding)
-        return self.imports.reference(finding.api.rsplit(".", 1)[-1])
-
-    def visit_Module(self, node: cst.Module) -> None:
-        # A comment above the first statement parses into the module header, not its leading lines.
-        self.first_statement = node.body[0] if node.body else None
-        self.header_comments = {line.comment.value for line in node.header if line.comment is not None}
-
-    def leave_SimpleStatementLine(self, original, updated):
-        return self._annotate(original, updated)
-
-    def leave_FunctionDef(self, original, updated):
-        return self._annotate(original, updated, header_only=True)
-
-    def leave_ClassDef(self, original, updated):
-        return self._annotate(original, updated, header_only=True)
-
-    def leave_For(self, original, updated):
-        return self._annotate(original, updated, header_only=True)
-
-    def leave_With(self, original, updated):
-        return self._annotate(original, updated, header_only=True)
-
-    def leave_If(self, original, updated):
-        return self._annotate(original, updated, header_only=True)
-
-    def leave_While(self, original, updated):
-        return self._annotate(original, updated, header_only=True)
-
-    def leave_ExceptHandler(self, original, updated):
-        return self._annotate(original, updated, header_only=True)
-
-    def leave_Match(self, original, updated):
-        return self._annotate(original, updated, header_only=True)
-
-    def _annotate(self, original, updated, header_only: bool = False):
-        if not self.todo:
-            return updated
-        first, last = self._lines(original, header_only)
-        lines = [line for line in self.todo if first <= line <= last]
-        comments = []
-        existing = {line.comment.value for line in updated.leading_lines if line.comment is not None}
-        if original is self.first_statement:
-            existing |= self.header_comments
-        for line in sorted(lines):
-            for finding in self.todo.pop(line):
-                comment = todo_comment(finding)
-                if comment not in existing and comment not in {c.comment.value for c in comments}:
-                    comments.append(cst.EmptyLine(indent=True, comment=cst.Comment(comment)))
-        if not comments:
-            return updated
-        return updated.with_changes(leading_lines=[*updated.leading_lines, *comments])
-
-    def _lines(self, original, header_only: bool) -> tuple[int, int]:
-        """The lines a statement's TODO comments cover: all of it, or a compound statement's header.
-
-        A header runs from the first decorator to the line before the body (a one-line body
-        such as ``if x: y = f()`` counts as header), so that a multi-line ``def f(\n  a=...,\n):``
-        is covered.
-        """
-        position = self.get_metadata(PositionProvider, original)
-        first = position.start.line
-        for decorator in getattr(original, "decorators", ()):
-            first = min(first, self.get_metadata(PositionProvider, decorator).start.line)
-        if not header_only:
-            return first, position.end.line
-        body = original.cases[0] if isinstance(original, cst.Match) else original.body
-        start = self.get_metadata(PositionProvider, body).start.line
-        return first, start - 1 if isinstance(body, (cst.IndentedBlock, cst.MatchCase)) else start
+def _not_placed(finding: Finding, findings: list[Finding]) -> RewriteError:
+    return RewriteError(
+        f"{finding.code} {finding.api} was found by the scan but its call could not be located for the "
+        "rewrite; file left unchanged",
+        finding.line,
+        finding.column,
+        findings,
+    )
 
 
 # -- files ----------------------------------------------------------------------------
 
 
 def plan_file(
-    path: str, codes: CodeFilter = CodeFilter(), annotate: bool = False, data: bytes | None = None
+    path: str,
+    codes: CodeFilter = CodeFilter(),
+    annotate: bool = False,
+    data: bytes | None = None,
+    line_length: int = DEFAULT_LINE_LENGTH,
 ) -> FileRewrite:
     """Read, rewrite and re-check one file in memory. Never raises for bad input."""
     plan = FileRewrite(path)
@@ -264,51 +237,59 @@ def plan_file(
             data = read_bytes(path)
         plan.old = data
         if path.endswith(".ipynb"):
-            _plan_notebook(plan, codes, annotate)
+            _plan_notebook(plan, codes, annotate, line_length)
         else:
-            _plan_python(plan, codes, annotate)
+            _plan_python(plan, codes, annotate, line_length)
     except OSError as error:
-        plan.error = FileError(path, f"cannot read: {error.strerror or error}")
+        plan.error = unscannable(path, f"cannot read: {error.strerror or error}")
     except SourceError as error:
-        plan.error = FileError(path, str(error))
+        plan.error = unscannable(path, str(error), error.line)
+    except _NotebookSyntaxError as error:
+        plan.error = unscannable(path, error.message, error.line, error.column, error.cell)
     except SyntaxError as error:
-        plan.error = FileError(path, describe_syntax_error(error, plan.old_text))
+        plan.error = unscannable(path, describe_syntax_error(error, plan.old_text), error.lineno, error.offset)
+    except RewriteError as error:
+        _failed(plan, error)
     except RecursionError:
-        plan.error = FileError(path, "too deeply nested to parse")
+        plan.error = unscannable(path, "too deeply nested to parse")
     except Exception as error:  # a bug in a rule's rewrite must not stop the other files
         plan.error = FileError(path, f"internal error while rewriting ({type(error).__name__}: {error}); file left unchanged")
         plan.new = None
+    if plan.error is not None and plan.error.code == UNSCANNABLE and not codes.reports(UNSCANNABLE):
+        plan.error = None
     return plan
 
 
-def _plan_python(plan: FileRewrite, codes: CodeFilter, annotate: bool) -> None:
+def _plan_python(plan: FileRewrite, codes: CodeFilter, annotate: bool, line_length: int) -> None:
     source = decode(plan.old)
     plan.old_text = source.text
-    outcome = rewrite_source(source.text, plan.path, codes, annotate)
+    outcome = rewrite_source(source.text, plan.path, codes, annotate, line_length)
     _record(plan, outcome)
     if outcome.text != source.text:
         _check_parses(plan, outcome.text)
         plan.new = source.encode(outcome.text)
 
 
-def _plan_notebook(plan: FileRewrite, codes: CodeFilter, annotate: bool) -> None:
+def _plan_notebook(plan: FileRewrite, codes: CodeFilter, annotate: bool, line_length: int) -> None:
     document = notebook.load(plan.old)
     plan.old_text = document.text
     try:
-        outcome = rewrite_source(document.text, plan.path, codes, annotate)
+        outcome = rewrite_source(document.text, plan.path, codes, annotate, line_length, document.where)
     except SyntaxError as error:
         cell, line = document.locate(error.lineno or 0)
         error.lineno = line
         source = document.document["cells"][cell - 1].get("source", "") if cell else ""
         source = "".join(source) if isinstance(source, list) else source
-        raise SourceError(f"cell {cell}: {describe_syntax_error(error, source)}") from None
+        raise _NotebookSyntaxError(describe_syntax_error(error, source), line, error.offset, cell) from None
+    except RewriteError as error:
+        cell, line = document.locate(error.line or 0)
+        error.line, error.findings = line, [_in_cell(document, finding) for finding in error.findings]
+        raise _NotebookRewriteError(error, cell) from None
     _record(plan, outcome)
     # Say where sites are as the scan does: the cell, and the line within it.
     plan.rewritten = [_in_cell(document, finding) for finding in outcome.rewritten]
     plan.left = [_in_cell(document, finding) for finding in outcome.left]
-    plan.notes = [
-        "cell {} line {}: {}".format(*document.locate(finding.line), note) for finding, note in outcome.site_notes
-    ]
+    plan.notes = [(_in_cell(document, finding), note) for finding, note in outcome.site_notes]
     if outcome.text != document.text:
         _check_parses(plan, outcome.text)
         plan.new = notebook.dump(document, outcome.text, plan.old)
@@ -326,18 +307,46 @@ def _record(plan: FileRewrite, outcome: RewriteOutcome) -> None:
     plan.new_text = outcome.text
     plan.rewritten = outcome.rewritten
     plan.left = outcome.left
-    plan.notes = outcome.notes
+    plan.notes = outcome.site_notes
 
 
 def _check_parses(plan: FileRewrite, text: str) -> None:
     try:
         ast.parse(text)
     except SyntaxError as error:
-        raise SourceError(_does_not_parse(error)) from None
+        raise _does_not_parse(error, text) from None
 
 
-def _does_not_parse(error: SyntaxError) -> str:
-    return f"the rewritten code does not parse ({error.msg} on line {error.lineno}); file left unchanged"
+def _does_not_parse(error: SyntaxError, text: str) -> RewriteError:
+    """Where the new code breaks: a line of the file, or of a notebook's cell (read off its markers)."""
+    line = error.lineno or 0
+    where = notebook.where_in(text, line) if notebook.CELL_MARKER in text else on_line(line)
+    return RewriteError(f"the rewritten code does not parse ({error.msg} {where}); file left unchanged")
+
+
+class _NotebookSyntaxError(Exception):
+    def __init__(self, message: str, line: int, column: int | None, cell: int) -> None:
+        super().__init__(message)
+        self.message, self.line, self.column, self.cell = message, line, column, cell
+
+
+class _NotebookRewriteError(RewriteError):
+    def __init__(self, error: RewriteError, cell: int) -> None:
+        super().__init__(str(error), error.line, error.column, error.findings)
+        self.cell = cell
+
+
+def _failed(plan: FileRewrite, error: RewriteError) -> None:
+    """The file stays as it is; its auto findings are listed with the manual ones, saying why."""
+    cell = getattr(error, "cell", None)
+    plan.error = FileError(plan.path, str(error), error.line, error.column, cell)
+    plan.new = None
+    plan.rewritten = []
+    reason = "not rewritten: the rewrite of this file failed (see the error)"
+    plan.left = [
+        finding if finding.verdict == "manual" else replace(finding, verdict="manual", reason=reason)
+        for finding in error.findings
+    ]
 
 
 def apply(plan: FileRewrite) -> FileError | None:
@@ -354,7 +363,11 @@ def apply(plan: FileRewrite) -> FileError | None:
 
 
 def plan_files(
-    files: list[str], codes: CodeFilter = CodeFilter(), annotate: bool = False, jobs: int | None = None
+    files: list[str],
+    codes: CodeFilter = CodeFilter(),
+    annotate: bool = False,
+    jobs: int | None = None,
+    line_length: int = DEFAULT_LINE_LENGTH,
 ) -> list[FileRewrite]:
     """Plan the rewrite of many files on all cores; only files with something to say come back."""
     from concurrent.futures import ProcessPoolExecutor
@@ -362,7 +375,7 @@ def plan_files(
 
     from rnnmigrate.scan import CHUNK_SIZE, PARALLEL_THRESHOLD, _fork_context, default_jobs
 
-    worker = partial(_plan_chunk, codes=codes, annotate=annotate)
+    worker = partial(_plan_chunk, codes=codes, annotate=annotate, line_length=line_length)
     chunks = [files[start : start + CHUNK_SIZE] for start in range(0, len(files), CHUNK_SIZE)]
     jobs = jobs or default_jobs()
     if jobs == 1 or len(files) < PARALLEL_THRESHOLD:
@@ -371,20 +384,21 @@ def plan_files(
         return [plan for batch in pool.map(worker, chunks) for plan in batch]
 
 
-def _plan_chunk(paths: list[str], codes: CodeFilter, annotate: bool) -> list[FileRewrite]:
+def _plan_chunk(paths: list[str], codes: CodeFilter, annotate: bool, line_length: int) -> list[FileRewrite]:
     plans = []
     for path in paths:
-        plan = _plan_if_relevant(path, codes, annotate)
+        plan = _plan_if_relevant(path, codes, annotate, line_length)
         if plan is not None and (plan.changed or plan.left or plan.error):
             plans.append(plan)
     return plans
 
 
-def _plan_if_relevant(path: str, codes: CodeFilter, annotate: bool) -> FileRewrite | None:
+def _plan_if_relevant(path: str, codes: CodeFilter, annotate: bool, line_length: int) -> FileRewrite | None:
     try:
         data = read_bytes(path)
     except OSError as error:
-        return FileRewrite(path, error=FileError(path, f"cannot read: {error.strerror or error}"))
+        error_ = unscannable(path, f"cannot read: {error.strerror or error}")
+        return FileRewrite(path, error=error_ if codes.reports(UNSCANNABLE) else None)
     if not might_match(data):
         return None
-    return plan_file(path, codes, annotate, data)
+    return plan_file(path, codes, annotate, data, line_length)

@@ -6,6 +6,7 @@ import sys
 
 from rnnmigrate.findings import FileError
 from rnnmigrate.rewrite import FileRewrite
+from rnnmigrate.wording import plural
 
 _COLORS = {"+": "\033[32m", "-": "\033[31m", "@": "\033[36m"}
 _RESET = "\033[0m"
@@ -26,7 +27,8 @@ def _colored(diff: str) -> str:
 
 
 def print_summary(plans: list[FileRewrite], write_errors: list[FileError], applied: bool) -> None:
-    """Counts, then every note and every site left for a person, one line each."""
+    """Counts, then every note, every site left for a person and every error, one line each in the
+    scan's style (``path:line:col: CODE message``, ``path: error: message``)."""
     out = sys.stderr
     failed = {error.path for error in write_errors}
     # A file whose rewrite failed its check, or could not be written, counts no rewritten sites.
@@ -34,14 +36,14 @@ def print_summary(plans: list[FileRewrite], write_errors: list[FileError], appli
     rewritten = sum(len(plan.rewritten) for plan in changed)
     left = [finding for plan in plans for finding in plan.left]
     verb = "rewrote" if applied else "would rewrite"
-    out.write(f"{verb} {rewritten} sites in {len(changed)} files; {len(left)} left for a person\n")
+    out.write(f"{verb} {plural(rewritten, 'site')} in {plural(len(changed), 'file')}; {len(left)} left for a person\n")
     for plan in plans:
-        for note in plan.notes:
-            out.write(f"  {plan.path}: {note}\n")
+        for finding, note in plan.notes:
+            out.write(f"{finding.location}: {finding.code} {note}\n")
     for finding in left:
-        out.write(f"  manual {finding.location}: {finding.code} {finding.reason}\n")
+        out.write(f"{finding.location}: {finding.code} {finding.message}\n")
     for plan in plans:
         if plan.error is not None:
-            out.write(f"  error {plan.error}\n")
+            out.write(f"{plan.error}\n")
     for error in write_errors:
-        out.write(f"  error {error}\n")
+        out.write(f"{error}\n")

@@ -13,6 +13,7 @@ import libcst as cst
 
 from rnnmigrate.findings import Finding
 from rnnmigrate.names import ImportTable, dotted_parts
+from rnnmigrate.spans import LineIndex
 
 RUNTIME_MODULE = "rnnmigrate.layers"
 
@@ -20,52 +21,64 @@ RUNTIME_MODULE = "rnnmigrate.layers"
 class RuntimeImports:
     """Hands out references to runtime names while a module is rewritten, then fixes its imports."""
 
-    def __init__(self, tree: ast.Module, rewritten: list[Finding]) -> None:
+    def __init__(self, tree: ast.Module, rewritten: list[Finding], lines: LineIndex) -> None:
         self.table = ImportTable(tree)
         self.bound = _bound_names(tree)
         self.references = _name_loads(tree)
-        self.roots = _rewritten_roots(tree, rewritten)
+        self.roots = _rewritten_roots(tree, rewritten, lines)
         self.used: set[str] = set()
         self.replaced: set[str] = set()
         self.qualified_access = False
 
     def reference(self, name: str) -> cst.BaseExpression:
         """``name`` when it is free (or replaces a TF import of that name), else ``rnnmigrate.layers.name``."""
-        if name in self.bound and not self._replaces_tf_import(name):
+        if (name in self.bound or self.table.has_star) and not self._replaces_tf_import(name):
             self.qualified_access = True
             return cst.parse_expression(f"{RUNTIME_MODULE}.{name}")
         self.used.add(name)
         return cst.Name(name)
 
     def _replaces_tf_import(self, name: str) -> bool:
-        target = self.table.bindings.get(name, "")
+        # A name no import binds may still come from a TF star import: replace it only where
+        # every use of it is rewritten, as an imported one.
+        target = self.table.bindings.get(name, "tensorflow" if self.table.has_star else "")
         if not target.startswith("tensorflow") or self.references.get(name, 0) != self.roots.get(name, 0):
             return False
         self.replaced.add(name)
         return True
 
-    def finish(self, module: cst.Module) -> cst.Module:
-        # A TF name the rewrite stopped using: the callee of a rewritten site, the `tf` of a
-        # dropped `dtype=tf.float32`, a `rnn_cell = tf.nn.rnn_cell` alias and then the import
-        # that alias used. Imports that were unused before are left alone.
+    def finish(self, module: cst.Module) -> tuple[cst.Module, str]:
+        """The module with its imports fixed, and its code (generated once: it is not cheap)."""
+        # The runtime import goes in first, after the TF import the sites use, so that the
+        # setup before that import (os.environ, sys.path, ...) stays before both; then a TF
+        # name the rewrite stopped using goes: the callee of a rewritten site, a
+        # `rnn_cell = tf.nn.rnn_cell` alias and then the import that alias used. Imports that
+        # were unused before are left alone.
+        module = _add_runtime_import(module, self.used, self.qualified_access, _anchor(module.body, set(self.roots)))
         dropped: set[str] = set()
         pending = set(self.replaced)
         while True:
-            still_used = _name_loads(ast.parse(module.code))
+            code = module.code
+            try:
+                still_used = _name_loads(ast.parse(code))
+            except SyntaxError as error:
+                error.module_code = code  # type: ignore[attr-defined] # to say where, in a notebook's cell
+                raise
             pending |= {
                 name
                 for name in self.table.bindings
                 if self.references.get(name) and not still_used.get(name) and name not in dropped
             }
             if not pending:
-                return _add_runtime_import(module, self.used, self.qualified_access)
+                return module, code
             module = module.visit(_DropImports(pending))
             dropped |= pending
             pending = set()
 
 
-def _add_runtime_import(module: cst.Module, names: set[str], qualified: bool) -> cst.Module:
-    """Add ``from rnnmigrate.layers import ...`` after the leading imports, or extend the one there is.
+def _add_runtime_import(module: cst.Module, names: set[str], qualified: bool, anchor: int | None) -> cst.Module:
+    """Add ``from rnnmigrate.layers import ...`` at ``anchor`` (else after the leading imports),
+    or extend the one there is.
 
     Names an existing runtime import already brings leave it as it is; others are merged into
     the first plain one, in its place.
@@ -90,8 +103,66 @@ def _add_runtime_import(module: cst.Module, names: set[str], qualified: bool) ->
         new.append(cst.parse_statement(f"import {RUNTIME_MODULE}\n"))
     if not new and not missing:
         return module
-    position = _after_leading_imports(body)
+    position = anchor if anchor is not None else _after_leading_imports(body)
     return module.with_changes(body=[*body[:position], *new, *body[position:]])
+
+
+def _anchor(body: list[cst.BaseStatement], roots: set[str]) -> int | None:
+    """The index after the top-level statement holding the TF import the rewritten sites use
+    (else the first TF import), and after every TF star import, which would shadow the runtime
+    names; None when TensorFlow is imported only inside functions."""
+    first: int | None = None
+    using: int | None = None
+    star = -1
+    for index, statement in enumerate(body):
+        names = _tf_import_names(statement)
+        if names is None:
+            continue
+        first = index if first is None else first
+        if names & roots:
+            using = index
+        if "*" in names:
+            star = index
+    chosen = using if using is not None else first
+    return None if chosen is None else max(chosen, star) + 1
+
+
+def _tf_import_names(statement: cst.BaseStatement) -> set[str] | None:
+    """The names TF imports bind in a statement (a ``try:`` / ``if`` included, not a def or class)."""
+    found: set[str] = set()
+    seen = False
+
+    class _Collect(cst.CSTVisitor):
+        def visit_FunctionDef(self, node) -> bool:
+            return False
+
+        def visit_ClassDef(self, node) -> bool:
+            return False
+
+        def visit_Import(self, node: cst.Import) -> None:
+            nonlocal seen
+            for alias in node.names:
+                if _is_tf(_code(alias.name)):
+                    seen = True
+                    found.add(_local_name(alias))
+
+        def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+            nonlocal seen
+            if node.relative or node.module is None or not _is_tf(_code(node.module)):
+                return
+            seen = True
+            if isinstance(node.names, cst.ImportStar):
+                found.add("*")
+            else:
+                found.update(_local_name(alias) for alias in node.names)
+
+    if isinstance(statement, cst.SimpleStatementLine):
+        if not any(isinstance(small, (cst.Import, cst.ImportFrom)) for small in statement.body):
+            return None
+    elif not isinstance(statement, (cst.Try, cst.If, cst.With)):
+        return None
+    statement.visit(_Collect())
+    return found if seen else None
 
 
 def _from_import(names: list[str], width: int = 88) -> str:
@@ -145,6 +216,10 @@ class _DropImports(cst.CSTTransformer):
     def __init__(self, names: set[str]) -> None:
         super().__init__()
         self.names = names
+
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> bool:
+        """Only imports and aliases change: the expressions of other lines need no visit."""
+        return any(isinstance(small, (cst.Import, cst.ImportFrom, cst.Assign)) for small in node.body)
 
     def leave_Import(self, original: cst.Import, updated: cst.Import):
         kept = [alias for alias in updated.names if not (_is_tf(_code(alias.name)) and _local_name(alias) in self.names)]
@@ -236,12 +311,15 @@ def _name_loads(tree: ast.Module) -> dict[str, int]:
     return counts
 
 
-def _rewritten_roots(tree: ast.Module, rewritten: list[Finding]) -> dict[str, int]:
+def _rewritten_roots(tree: ast.Module, rewritten: list[Finding], lines: LineIndex) -> dict[str, int]:
     """How many rewritten sites start at each local name (``tf`` in ``tf.nn.dynamic_rnn``)."""
-    spans = {(finding.line, finding.column - 1, finding.end_line, finding.end_column - 1) for finding in rewritten}
+    spans = {(finding.offset, finding.end_offset) for finding in rewritten}
+    first_lines = {finding.line for finding in rewritten}
     roots: dict[str, int] = {}
     for node in ast.walk(tree):
-        span = tuple(getattr(node, field, None) for field in ("lineno", "col_offset", "end_lineno", "end_col_offset"))
+        if not isinstance(node, (ast.Call, ast.Name, ast.Attribute)) or node.lineno not in first_lines:
+            continue
+        span = (lines.offset(node.lineno, node.col_offset), lines.offset(node.end_lineno, node.end_col_offset))  # type: ignore[arg-type]
         if span not in spans:
             continue
         if isinstance(node, ast.Call):

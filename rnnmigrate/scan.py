@@ -16,12 +16,14 @@ from functools import partial
 from itertools import chain, islice
 from typing import TYPE_CHECKING
 
-from rnnmigrate.findings import Finding, FileError, FileResult
+from rnnmigrate.findings import UNSCANNABLE, FileError, FileResult, Finding, unscannable
 from rnnmigrate.names import ImportTable
-from rnnmigrate.rules import RULES_BY_CODE, known_codes, rule_for
+from rnnmigrate.rules import RULES_BY_CODE, known_codes, known_name, rule_for
 from rnnmigrate.rules.base import Assessment, Rule, Site, display
 from rnnmigrate.source import SourceError, decode, describe_syntax_error, read_bytes
+from rnnmigrate.spans import LineIndex
 from rnnmigrate.trace import CellTracer, walk_with_parents
+from rnnmigrate.verdicts import drop_cells_no_tf1_rnn_runs, on_line, refine_cell_verdicts
 
 if TYPE_CHECKING:
     from rnnmigrate import notebook
@@ -52,6 +54,10 @@ class CodeFilter:
         selected = not self.select or any(code.startswith(prefix) for prefix in self.select)
         return selected and not any(code.startswith(prefix) for prefix in self.ignore)
 
+    def reports(self, code: str) -> bool:
+        """For diagnostics that are not rules (UNSCANNABLE): shown unless ignored by name or prefix."""
+        return not any(code.startswith(prefix) for prefix in self.ignore)
+
 
 @dataclass
 class ScanReport:
@@ -75,7 +81,7 @@ class ScanReport:
 
 
 def unknown_codes(codes: Iterable[str]) -> list[str]:
-    known = known_codes()
+    known = known_codes() | {UNSCANNABLE}
     return [code for code in codes if not any(real.startswith(code) for real in known)]
 
 
@@ -87,7 +93,7 @@ def scan_file(path: str, codes: CodeFilter = CodeFilter()) -> FileResult:
     try:
         data = read_bytes(path)
     except OSError as error:
-        return FileResult(path, error=FileError(path, f"cannot read: {error.strerror or error}"))
+        return _unscannable(path, codes, f"cannot read: {error.strerror or error}")
     if not might_match(data):
         return FileResult(path)
     try:
@@ -95,16 +101,23 @@ def scan_file(path: str, codes: CodeFilter = CodeFilter()) -> FileResult:
             return _scan_notebook(path, data, codes)
         return _scan_text(path, decode(data).text, codes)
     except SourceError as error:
-        return FileResult(path, error=FileError(path, str(error)))
+        return _unscannable(path, codes, str(error), error.line)
     except RecursionError:
-        return FileResult(path, error=FileError(path, "too deeply nested to parse"))
+        return _unscannable(path, codes, "too deeply nested to parse")
+
+
+def _unscannable(path: str, codes: CodeFilter, message: str, line: int | None = None,
+                 column: int | None = None, cell: int | None = None) -> FileResult:
+    """A file the scan could not read or parse: an UNSCANNABLE diagnostic unless ``--ignore``d."""
+    error = unscannable(path, message, line, column, cell) if codes.reports(UNSCANNABLE) else None
+    return FileResult(path, error=error)
 
 
 def _scan_text(path: str, text: str, codes: CodeFilter) -> FileResult:
     try:
         findings = scan_source(text, path, codes)
     except SyntaxError as error:
-        return FileResult(path, error=FileError(path, describe_syntax_error(error, text)))
+        return _unscannable(path, codes, describe_syntax_error(error, text), error.lineno, error.offset)
     return FileResult(path, findings, parsed=True)
 
 
@@ -113,12 +126,12 @@ def _scan_notebook(path: str, data: bytes, codes: CodeFilter) -> FileResult:
 
     document = notebook.load(data)
     try:
-        findings = scan_source(document.text, path, codes)
+        findings = scan_source(document.text, path, codes, document.where)
     except SyntaxError as error:
         cell, line = document.locate(error.lineno or 0)
         error.lineno = line
         message = describe_syntax_error(error, _cell_source(document, cell))
-        return FileResult(path, error=FileError(path, f"cell {cell}: {message}"))
+        return _unscannable(path, codes, message, line, error.offset, cell)
     located = []
     for finding in findings:
         cell, line = document.locate(finding.line)
@@ -137,15 +150,21 @@ def _cell_source(document: notebook.NotebookSource, cell: int) -> str:
 # -- one module's text ----------------------------------------------------------------
 
 
-def scan_source(text: str, path: str = "<string>", codes: CodeFilter = CodeFilter()) -> list[Finding]:
-    """Findings in one module's source text. Raises SyntaxError for code that does not parse."""
+def scan_source(
+    text: str, path: str = "<string>", codes: CodeFilter = CodeFilter(), where: Callable[[int], str] = on_line
+) -> list[Finding]:
+    """Findings in one module's source text. Raises SyntaxError for code that does not parse.
+
+    ``where`` words a line of ``text`` in reasons that point at another site.
+    """
     tree = ast.parse(text, filename=path)
     nodes, parents = walk_with_parents(tree)
-    imports = ImportTable(tree, nodes)
-    if not imports.bindings:
+    imports = ImportTable(tree, nodes, parents, exports=known_name)
+    if not imports.bindings and not imports.has_star:
         return []
-    lines = text.splitlines()
-    findings = _refine_cell_verdicts(_drop_cells_no_tf1_rnn_runs(_Matcher(tree, nodes, parents, imports, path, lines).run()))
+    lines = LineIndex(text)
+    matched = _Matcher(tree, nodes, parents, imports, path, lines).run()
+    findings = refine_cell_verdicts(drop_cells_no_tf1_rnn_runs(matched), where)
     return [
         finding
         for finding in findings
@@ -163,7 +182,7 @@ class _Matcher:
         parents: dict[int, ast.AST],
         imports: ImportTable,
         path: str,
-        lines: list[str],
+        lines: LineIndex,
     ) -> None:
         self.tree = tree
         self.nodes = nodes
@@ -183,13 +202,13 @@ class _Matcher:
         inner: set[int] = set()
         references: list[ast.Name | ast.Attribute] = []
         findings: list[Finding] = []
-        bound = self.imports.bindings
+        might_bind = self.imports.might_bind
         for node in self.nodes:
             if isinstance(node, ast.Attribute):
                 inner.add(id(node.value))
                 references.append(node)
             elif isinstance(node, ast.Name):
-                if node.id in bound:
+                if might_bind(node.id):
                     references.append(node)
             elif isinstance(node, ast.Call):
                 inner.add(id(node.func))
@@ -236,12 +255,15 @@ class _Matcher:
         yield self._finding(node, rule, qualified, assessment)  # type: ignore[arg-type]
 
     def _finding(self, node: ast.AST, rule: Rule, qualified: str, assessment) -> Finding:
+        end_line = node.end_lineno or node.lineno
+        start = self.lines.offset(node.lineno, node.col_offset)
+        end = self.lines.offset(end_line, node.end_col_offset or 0)
         return Finding(
             path=self.path,
             line=node.lineno,
-            column=self._column(node.lineno, node.col_offset),
-            end_line=node.end_lineno or node.lineno,
-            end_column=self._column(node.end_lineno or node.lineno, node.end_col_offset or 0),
+            column=self.lines.column(start),
+            end_line=end_line,
+            end_column=self.lines.column(end),
             code=rule.code,
             rule=rule.name,
             api=display(qualified),
@@ -250,89 +272,27 @@ class _Matcher:
             arguments=assessment.arguments,
             cells=assessment.cells,
             differences=assessment.differences,
+            offset=start,
+            end_offset=end,
+            spelling=_spelling(node),
+            safety=rule.safety if assessment.verdict == "auto" else None,
         )
 
-    def _column(self, line: int, byte_offset: int) -> int:
-        """1-based character column from ast's 0-based UTF-8 byte offset."""
-        text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
-        if text.isascii():
-            return byte_offset + 1
-        return len(text.encode("utf-8")[:byte_offset].decode("utf-8", errors="replace")) + 1
+
+def _spelling(node: ast.AST) -> str:
+    """The dotted name as written: a call's callee, a class's first TF base, a reference itself."""
+    from rnnmigrate.names import dotted_parts
+
+    if isinstance(node, ast.Call):
+        node = node.func
+    elif isinstance(node, ast.ClassDef):
+        node = next((base for base in node.bases if dotted_parts(base)), node)
+    parts = dotted_parts(node)
+    return ".".join(parts) if parts else ""
 
 
-def _refine_cell_verdicts(findings: list[Finding]) -> list[Finding]:
-    """A cell is migrated only together with every RNN call that runs it, and a call only with its cells.
-
-    Rewriting a cell whose RNN call stays TF1 (or that this file never passes to one) would
-    hand a Keras cell to TF1 code, and rewriting a call whose cell stays TF1 would hand a TF1
-    cell to Keras; so manual spreads along "runs" until nothing changes.
-    """
-    refined = list(findings)
-    consumers: dict[tuple[int, int], list[int]] = {}
-    cell_at: dict[tuple[int, int], int] = {}
-    for index, finding in enumerate(refined):
-        kind = RULES_BY_CODE[finding.code].kind
-        if kind == "function":
-            for cell in finding.cells:
-                for position in cell.positions():
-                    consumers.setdefault(position, []).append(index)
-        elif kind == "cell" and finding.cells:
-            cell_at[_position(finding)] = index
-    for position, index in cell_at.items():
-        if refined[index].verdict == "auto" and not consumers.get(position):
-            refined[index] = replace(
-                refined[index],
-                verdict="manual",
-                reason="not passed to an RNN call in this file, so its use cannot be checked; "
-                "migrate it with the code that runs it",
-            )
-    changed = True
-    while changed:
-        changed = False
-        for position, index in cell_at.items():
-            cell = refined[index]
-            users = [refined[user] for user in consumers.get(position, [])]
-            blocking = [user for user in users if user.verdict == "manual"]
-            if cell.verdict == "auto" and blocking:
-                first = blocking[0]
-                reason = f"runs in {first.api} on line {first.line}, which stays manual"
-                refined[index] = replace(cell, verdict="manual", reason=reason)
-                changed = True
-            if cell.verdict == "manual" or blocking:
-                for user_index in consumers.get(position, []):
-                    user = refined[user_index]
-                    if user.verdict == "auto":
-                        manual = refined[index]
-                        reason = f"its cell {manual.api} on line {manual.line} stays manual: {manual.reason}"
-                        refined[user_index] = replace(user, verdict="manual", reason=reason)
-                        changed = True
-    return refined
-
-
-def _drop_cells_no_tf1_rnn_runs(findings: list[Finding]) -> list[Finding]:
-    """Keras cells are ordinary Keras code unless a TF1 RNN call in the file runs them."""
-    run = {
-        position
-        for finding in findings
-        if RULES_BY_CODE[finding.code].kind == "function"
-        for cell in finding.cells
-        for position in cell.positions()
-    }
-    return [
-        finding
-        for finding in findings
-        if not (RULES_BY_CODE[finding.code].only_when_run_by_tf1 and finding.cells and _position(finding) not in run)
-    ]
-
-
-def _position(finding: Finding) -> tuple[int, int]:
-    cell = finding.cells[0]
-    return (cell.line or 0, cell.column or 0)
-
-
-def _suppressed(finding: Finding, lines: list[str]) -> bool:
-    line = lines[finding.line - 1] if 0 < finding.line <= len(lines) else ""
-    match = SUPPRESSION.search(line)
+def _suppressed(finding: Finding, lines: LineIndex) -> bool:
+    match = SUPPRESSION.search(lines.line(finding.line))
     if match is None:
         return False
     if match.group(1) is None:

@@ -12,6 +12,10 @@ from dataclasses import dataclass
 class SourceError(Exception):
     """A file that cannot be turned into Python source; the message is one line for the user."""
 
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+
 
 @dataclass(frozen=True)
 class SourceText:
@@ -50,7 +54,7 @@ def decode(data: bytes) -> SourceText:
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         byte = data[error.start]
-        raise SourceError(f"not valid {encoding}: byte 0x{byte:02x} on line {line}") from None
+        raise SourceError(f"not valid {encoding}: byte 0x{byte:02x}", line) from None
     except LookupError:
         raise SourceError(f"unknown encoding {encoding!r}") from None
     return SourceText(text, encoding, detect_newline(text))
@@ -75,14 +79,16 @@ _PY2_HINTS = (
 
 
 def describe_syntax_error(error: SyntaxError, text: str) -> str:
-    """One line; names Python 2 syntax when that is the likely cause, as it often is in TF1 code."""
+    """One line (the location goes beside it); names Python 2 syntax when that is the likely
+    cause, as it often is in TF1 code."""
+    from rnnmigrate.spans import LineIndex
+
     line_number = error.lineno or 0
-    lines = text.splitlines()
-    line = lines[line_number - 1] if 0 < line_number <= len(lines) else ""
+    line = LineIndex(text).line(line_number)
     message = error.msg or "invalid syntax"
     if "Missing parentheses in call to 'print'" in message:
-        return f"Python 2 syntax (print statement) on line {line_number}; port the file to Python 3 first"
+        return "Python 2 syntax (print statement); port the file to Python 3 first"
     for pattern, label in _PY2_HINTS:
         if pattern.search(line):
-            return f"Python 2 syntax ({label}) on line {line_number}; port the file to Python 3 first"
-    return f"syntax error on line {line_number}: {message}"
+            return f"Python 2 syntax ({label}); port the file to Python 3 first"
+    return f"syntax error: {message}"

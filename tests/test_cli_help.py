@@ -31,4 +31,4 @@ def test_rewrite_without_paths_rewrites_the_current_directory(tmp_path, monkeypa
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(app, ["rewrite", "--apply"])
     assert result.exit_code == 1
-    assert "DynamicRNN(cell)(x)" in (tmp_path / "model.py").read_text()
+    assert "DynamicRNN(cell, dtype=tf.float32)(x)" in (tmp_path / "model.py").read_text()

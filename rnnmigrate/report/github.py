@@ -23,5 +23,10 @@ def to_github(report: ScanReport) -> str:
         cell = f" (notebook cell {finding.notebook_cell})" if finding.notebook_cell is not None else ""
         lines.append(f"::{level} {where},title={title}::{_escape_data(finding.message + cell)}")
     for error in report.errors:
-        lines.append(f"::error file={_escape_property(error.path)},title=rnnmigrate::{_escape_data(error.message)}")
+        where = f"file={_escape_property(error.path)}"
+        if error.line is not None:
+            where += f",line={error.line},col={error.column or 1}"
+        title = _escape_property(error.code or "rnnmigrate")
+        cell = f" (notebook cell {error.notebook_cell})" if error.notebook_cell is not None else ""
+        lines.append(f"::error {where},title={title}::{_escape_data(error.message + cell)}")
     return "".join(line + "\n" for line in lines)

@@ -15,7 +15,7 @@ def to_json(report: ScanReport) -> str:
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "rnnmigrate", "version": __version__},
         "findings": [finding.to_dict() for finding in report.findings],
-        "errors": [{"path": error.path, "message": error.message} for error in report.errors],
+        "errors": [error.to_dict() for error in report.errors],
         "summary": report.summary(),
     }
     # No indent: json's C encoder only runs without one, 5x faster on large reports.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from itertools import groupby
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from rnnmigrate.report.text import summary_line
@@ -16,18 +17,20 @@ VERDICT_STYLE = {"auto": "green", "manual": "yellow"}
 def print_table(report: ScanReport, console: Console) -> None:
     for path, findings in groupby(report.findings, key=lambda finding: finding.path):
         table = Table(title=path, title_justify="left", expand=False, show_lines=False)
-        for column in ("line", "code", "api", "verdict", "what differs / why manual"):
+        for column in ("line", "code", "as written", "api", "verdict", "what differs / why manual"):
             table.add_column(column, overflow="fold")
         for finding in findings:
             where = f"{finding.line}:{finding.column}"
             if finding.notebook_cell is not None:
-                where = f"cell {finding.notebook_cell} {where}"
+                where = f"cell {finding.notebook_cell}, {where}"
             detail = finding.reason or ", ".join(finding.differences) or "-"
             style = VERDICT_STYLE[finding.verdict]
-            table.add_row(where, finding.code, finding.api, f"[{style}]{finding.verdict}[/]", detail)
+            spelled = finding.spelling if finding.spelling and finding.spelling != finding.api else "="
+            row = (where, finding.code, spelled, finding.api, f"[{style}]{finding.verdict}[/]", detail)
+            table.add_row(*(escape(cell) if index != 4 else cell for index, cell in enumerate(row)))
         console.print(table)
     for error in report.errors:
-        console.print(f"[red]error[/] {error.path}: {error.message}", highlight=False)
+        console.print(f"[red]{escape(error.location)}[/]: {error.code or 'error'} {escape(error.message)}", highlight=False)
     _print_summary(report, console)
 
 

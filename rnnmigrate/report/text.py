@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from rnnmigrate.scan import ScanReport
+from rnnmigrate.wording import plural
 
 
 def to_text(report: ScanReport) -> str:
     lines = [f"{finding.location}: {finding.code} {finding.message}" for finding in report.findings]
-    lines += [f"{error.path}: error: {error.message}" for error in report.errors]
+    lines += [str(error) for error in report.errors]
     lines.append(summary_line(report))
     return "\n".join(lines) + "\n"
 
@@ -15,7 +16,29 @@ def to_text(report: ScanReport) -> str:
 def summary_line(report: ScanReport) -> str:
     summary = report.summary()
     return (
-        f"{summary['findings']} findings ({summary['auto']} auto, {summary['manual']} manual) "
-        f"in {summary['files_with_findings']} files; {summary['files_discovered']} files checked, "
+        f"{plural(summary['findings'], 'finding')} ({summary['auto']} auto, {summary['manual']} manual) "
+        f"in {plural(summary['files_with_findings'], 'file')}; {plural(summary['files_discovered'], 'file')} checked, "
         f"{summary['files_parsed']} parsed, {summary['errors']} could not be scanned"
     )
+
+
+def statistics(report: ScanReport) -> str:
+    """Findings per code, most frequent first, as ``ruff --statistics``: count, code, rule, fix verdicts."""
+    from collections import Counter
+
+    from rnnmigrate.findings import UNSCANNABLE
+    from rnnmigrate.rules import RULES_BY_CODE
+
+    counts = Counter(finding.code for finding in report.findings)
+    counts.update(error.code for error in report.errors if error.code)
+    width = max((len(str(count)) for count in counts.values()), default=1)
+    lines = []
+    for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+        if code == UNSCANNABLE:
+            name, detail = "unscannable-file", ""
+        else:
+            name = RULES_BY_CODE[code].name
+            auto = sum(finding.code == code and finding.verdict == "auto" for finding in report.findings)
+            detail = f" ({auto} auto, {count - auto} manual)"
+        lines.append(f"{count:>{width}}\t{code}\t{name}{detail}")
+    return "".join(line + "\n" for line in lines)

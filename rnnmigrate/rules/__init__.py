@@ -56,5 +56,15 @@ def rule_for(qualified: str) -> Rule | None:
     return _RULES_BY_API.get(normalize(qualified))
 
 
+_API_PREFIXES: frozenset[str] = frozenset(
+    ".".join(api.split(".")[:length]) for api in _RULES_BY_API for length in range(1, api.count(".") + 2)
+)
+
+
+def known_name(qualified: str) -> bool:
+    """Whether a TF name is a rule's API or a module on the way to one (what a star import may bring)."""
+    return normalize(qualified) in _API_PREFIXES
+
+
 def known_codes() -> frozenset[str]:
     return frozenset(RULES_BY_CODE)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
-from rnnmigrate.findings import CellInfo, Finding, Verdict
+from rnnmigrate.findings import CellInfo, Finding, Safety, Verdict
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -111,13 +111,30 @@ class Rule:
     # A cell that is ordinary code elsewhere (a Keras cell) is a finding only where a TF1 RNN runs it.
     only_when_run_by_tf1: bool = False
 
+    @property
+    def safety(self) -> Safety | None:
+        """The safety of this rule's fix: every rewrite so far is exact ("safe"); None without a rewrite."""
+        return "safe" if self.rewrite is not None else None
+
+    @property
+    def verdict(self) -> str:
+        """What `rules` says: calls migrate when their cells are traced, cells with the call that runs them."""
+        if self.rewrite is None:
+            return "manual"
+        return {"function": "auto when traced", "cell": "auto with its call"}.get(self.kind, "auto")
+
 
 class RewriteContext:
     """What a rule's rewrite may ask of the file being rewritten."""
 
     finding: Finding
     original_call: cst.Call
+    line_indent: str  # the indentation of the line the site starts on
 
-    def runtime_ref(self, name: str) -> cst.BaseExpression:  # pragma: no cover - see rewrite.py
+    def runtime_ref(self, name: str) -> cst.BaseExpression:  # pragma: no cover - see rewriter.py
         """An expression for ``rnnmigrate.layers.<name>`` in this file, importing it as needed."""
+        raise NotImplementedError
+
+    def fits(self, node: cst.CSTNode) -> bool:  # pragma: no cover - see rewriter.py
+        """Whether ``node`` in place of the site keeps every line within the allowed length."""
         raise NotImplementedError

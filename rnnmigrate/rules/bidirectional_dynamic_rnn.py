@@ -56,15 +56,17 @@ RULE = Rule(
     "pass, zeroes padded outputs of both directions and returns ((out_fw, out_bw), (st_fw, st_bw)). "
     "`keras.layers.Bidirectional` without a mask reverses the whole padded row, so the backward "
     "direction reads the padding first; its state list is flat and LSTM states are [h, c].",
-    fix="`BidirectionalDynamicRNN(cell_fw, cell_bw, time_major=..., name=<scope>)(inputs, "
-    "sequence_length=..., initial_state_fw=..., initial_state_bw=...)` from `rnnmigrate.layers`, "
-    "returning TF1's nested structure. Weights load from `<scope>/fw/...` and `<scope>/bw/...` "
-    "(scope defaults to `bidirectional_rnn`).",
+    fix="`BidirectionalDynamicRNN(cell_fw, cell_bw, time_major=..., dtype=..., scope=..., "
+    "parallel_iterations=..., swap_memory=...)(inputs, sequence_length=..., initial_state_fw=..., "
+    "initial_state_bw=...)` from `rnnmigrate.layers`, returning TF1's nested structure; every "
+    "argument is kept. Weights load from `<scope>/fw/...` and `<scope>/bw/...` (scope defaults "
+    "to `bidirectional_rnn`).",
     numerics="Outputs and both final states agree with TF1 to about 2e-7 in float32. Without a "
     "mask, Keras's backward outputs differ at every step of every row shorter than the batch.",
-    example_before="(fw, bw), (sf, sb) = tf.nn.bidirectional_dynamic_rnn(cf, cb, x, "
-    "sequence_length=lengths, dtype=tf.float32)",
-    example_after="(fw, bw), (sf, sb) = BidirectionalDynamicRNN(cf, cb)(x, sequence_length=lengths)",
+    example_before="cf = tf.nn.rnn_cell.LSTMCell(64)\ncb = tf.nn.rnn_cell.LSTMCell(64)\n"
+    "(fw, bw), (sf, sb) = tf.nn.bidirectional_dynamic_rnn(cf, cb, x, sequence_length=lengths, dtype=tf.float32)",
+    example_after="cf = LSTMCell(64)\ncb = LSTMCell(64)\n"
+    "(fw, bw), (sf, sb) = BidirectionalDynamicRNN(cf, cb, dtype=tf.float32)(x, sequence_length=lengths)",
     assess=assess,
     rewrite=rewrite,
 )

@@ -92,8 +92,10 @@ RULE = Rule(
     numerics="Exact up to float rounding (about 2e-7 in float32) once weights are imported. "
     "Forgetting `forget_bias` costs about 0.1 absolute error; Keras's default GRU "
     "(`reset_after=True`) 5e-3 to 4e-2.",
-    example_before="cell = tf.nn.rnn_cell.LSTMCell(128, forget_bias=1.0, use_peepholes=True)",
-    example_after="cell = LSTMCell(128, forget_bias=1.0, use_peepholes=True)",
+    example_before="cell = tf.nn.rnn_cell.LSTMCell(128, forget_bias=1.0, use_peepholes=True)\n"
+    "outputs, state = tf.nn.dynamic_rnn(cell, x, dtype=tf.float32)",
+    example_after="cell = LSTMCell(128, forget_bias=1.0, use_peepholes=True)\n"
+    "outputs, state = DynamicRNN(cell, dtype=tf.float32)(x)",
     assess=assess,
     rewrite=rewrite,
 )

@@ -69,8 +69,10 @@ RULE = Rule(
     "graph dropout runs whenever a keep probability is below 1; in Keras a number keep probability "
     "follows `training` and a tensor always applies. Training-time masks are random in both and are "
     "not compared number for number.",
-    example_before="cell = tf.contrib.rnn.DropoutWrapper(cell, output_keep_prob=keep_prob)",
-    example_after="cell = DropoutWrapper(cell, output_keep_prob=keep_prob)",
+    example_before="cell = tf.contrib.rnn.DropoutWrapper(tf.contrib.rnn.GRUCell(64), output_keep_prob=0.8)\n"
+    "outputs, state = tf.nn.dynamic_rnn(cell, x, dtype=tf.float32)",
+    example_after="cell = DropoutWrapper(GRUCell(64), output_keep_prob=0.8)\n"
+    "outputs, state = DynamicRNN(cell, dtype=tf.float32)(x)",
     assess=assess,
     rewrite=rewrite,
 )

@@ -56,17 +56,20 @@ RULE = Rule(
     "state of the last valid step. A Keras RNN without a mask runs over the padding as if it were "
     "data; with a mask it repeats the last valid output into the padding instead of zeros. Keras 3 "
     "also has no `time_major` and returns LSTM state as [h, c] where TF1 had LSTMStateTuple(c, h).",
-    fix="`DynamicRNN(cell, time_major=..., name=<scope>)(inputs, sequence_length=..., "
-    "initial_state=...)` from `rnnmigrate.layers`, which zeroes padded outputs, returns the "
-    "last valid state in TF1 structure and honours time_major. `scope=` becomes the layer name, "
-    "which `load_tf1_weights` / `tf1_weights` use to find the TF1 variables. `dtype=tf.float32`, "
-    "`parallel_iterations` and `swap_memory` have no Keras meaning and are dropped (reported).",
+    fix="`DynamicRNN(cell, time_major=..., dtype=..., scope=..., parallel_iterations=..., "
+    "swap_memory=...)(inputs, sequence_length=..., initial_state=...)` from `rnnmigrate.layers`, "
+    "which zeroes padded outputs, returns the last valid state in TF1 structure and honours "
+    "time_major. Every argument is kept, with its comment: `scope=` (a name or a VariableScope) "
+    "is where `load_tf1_weights` / `tf1_weights` find the TF1 variables, `dtype` is the layer's "
+    "dtype, and `parallel_iterations` / `swap_memory` are accepted and ignored (Keras has no use "
+    "for them).",
     numerics="With the TF1 weights imported, outputs and final states agree with TF1 to about "
     "2e-7 in float32. A plain `keras.layers.RNN` with a mask differs at every padded step "
     "(the last output repeated) and a missing mask changes final states by O(1).",
-    example_before="outputs, state = tf.nn.dynamic_rnn(cell, x, sequence_length=lengths, "
-    "dtype=tf.float32, scope='encoder')",
-    example_after="outputs, state = DynamicRNN(cell, name='encoder')(x, sequence_length=lengths)",
+    example_before="cell = tf.nn.rnn_cell.GRUCell(64)\n"
+    "outputs, state = tf.nn.dynamic_rnn(cell, x, sequence_length=lengths, dtype=tf.float32, scope='encoder')",
+    example_after="cell = GRUCell(64)\n"
+    "outputs, state = DynamicRNN(cell, dtype=tf.float32, scope='encoder')(x, sequence_length=lengths)",
     assess=assess,
     rewrite=rewrite,
 )

@@ -95,7 +95,7 @@ RULE = Rule(
     "regularizers or constraints.",
     numerics="Exact up to float rounding against the tf-keras cell in a TF1 `dynamic_rnn`.",
     example_before="cell = tf.keras.layers.GRUCell(64)\noutputs, state = tf.nn.dynamic_rnn(cell, x, dtype=tf.float32)",
-    example_after="cell = KerasGRUCell(64)\noutputs, state = DynamicRNN(cell)(x)",
+    example_after="cell = KerasGRUCell(64)\noutputs, state = DynamicRNN(cell, dtype=tf.float32)(x)",
     assess=assess,
     rewrite=rewrite,
     only_when_run_by_tf1=True,

@@ -46,8 +46,10 @@ RULE = Rule(
     fix="`MultiRNNCell([...])` from `rnnmigrate.layers` (a Keras `StackedRNNCells`), whose state "
     "is a tuple per layer in TF1 structure; weights load from `multi_rnn_cell/cell_k/...`.",
     numerics="Exact up to float rounding once every layer's weights are imported.",
-    example_before="cell = tf.nn.rnn_cell.MultiRNNCell([tf.nn.rnn_cell.GRUCell(64) for _ in range(2)])",
-    example_after="cell = MultiRNNCell([GRUCell(64) for _ in range(2)])",
+    example_before="cell = tf.nn.rnn_cell.MultiRNNCell([tf.nn.rnn_cell.GRUCell(64) for _ in range(2)])\n"
+    "outputs, state = tf.nn.dynamic_rnn(cell, x, dtype=tf.float32)",
+    example_after="cell = MultiRNNCell([GRUCell(64) for _ in range(2)])\n"
+    "outputs, state = DynamicRNN(cell, dtype=tf.float32)(x)",
     assess=assess,
     rewrite=rewrite,
 )

@@ -48,8 +48,10 @@ RULE = Rule(
     fix="`static_bidirectional_rnn(cell_fw, cell_bw, inputs, ...)` from `rnnmigrate.layers`, "
     "same arguments and return value `(outputs, state_fw, state_bw)`.",
     numerics="Outputs and both states agree with TF1 to about 2e-7 in float32.",
-    example_before="outputs, sf, sb = tf.nn.static_bidirectional_rnn(cf, cb, steps, dtype=tf.float32)",
-    example_after="outputs, sf, sb = static_bidirectional_rnn(cf, cb, steps, dtype=tf.float32)",
+    example_before="cf = tf.nn.rnn_cell.GRUCell(32)\ncb = tf.nn.rnn_cell.GRUCell(32)\n"
+    "outputs, sf, sb = tf.nn.static_bidirectional_rnn(cf, cb, steps, dtype=tf.float32)",
+    example_after="cf = GRUCell(32)\ncb = GRUCell(32)\n"
+    "outputs, sf, sb = static_bidirectional_rnn(cf, cb, steps, dtype=tf.float32)",
     assess=assess,
     rewrite=rewrite,
 )

@@ -38,8 +38,9 @@ RULE = Rule(
     fix="`static_rnn(cell, inputs, ...)` from `rnnmigrate.layers`: same arguments, same per-step "
     "list of outputs and TF1-structured state; the cell's weights load under `scope` (default `rnn`).",
     numerics="Outputs and final state agree with TF1 `static_rnn` to about 2e-7 in float32.",
-    example_before="outputs, state = tf.nn.static_rnn(cell, tf.unstack(x, axis=1), dtype=tf.float32)",
-    example_after="outputs, state = static_rnn(cell, tf.unstack(x, axis=1), dtype=tf.float32)",
+    example_before="cell = tf.nn.rnn_cell.BasicLSTMCell(32)\n"
+    "outputs, state = tf.nn.static_rnn(cell, tf.unstack(x, axis=1), dtype=tf.float32)",
+    example_after="cell = BasicLSTMCell(32)\noutputs, state = static_rnn(cell, tf.unstack(x, axis=1), dtype=tf.float32)",
     assess=assess,
     rewrite=rewrite,
 )

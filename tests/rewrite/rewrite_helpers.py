@@ -17,10 +17,11 @@ cell = tf.nn.rnn_cell.GRUCell(8)
 outputs, state = tf.nn.dynamic_rnn(cell, inputs, dtype=tf.float32, scope="encoder")
 """
 AUTO_REWRITTEN = """\
+import tensorflow as tf
 from rnnmigrate.layers import DynamicRNN, GRUCell
 
 cell = GRUCell(8)
-outputs, state = DynamicRNN(cell, name="encoder")(inputs)
+outputs, state = DynamicRNN(cell, dtype=tf.float32, scope="encoder")(inputs)
 """
 
 # One manual site: RNN006 on line 2.

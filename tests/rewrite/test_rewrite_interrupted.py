@@ -83,7 +83,7 @@ def test_write_error_in_the_cli_is_one_line_and_the_rest_are_written(project: Pa
     assert (project / "c.py").read_text() == AUTO_REWRITTEN
     lines = result.stderr.splitlines()
     assert lines[0] == "rewrote 4 sites in 2 files; 0 left for a person"
-    assert lines[-1] == "  error ./b.py: cannot write: Input/output error"
+    assert lines[-1] == "./b.py: error: cannot write: Input/output error"
     assert not leftovers(project)
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
-from rewrite_helpers import AUTO, leftovers, run, write
+from rewrite_helpers import AUTO, AUTO_REWRITTEN, leftovers, run, write
 
 SETUP = "%matplotlib inline\n!pip install rnnmigrate\nimport tensorflow as tf\nimport numpy as np"
 MODEL = (
@@ -71,16 +71,18 @@ def test_code_cells_are_rewritten_and_everything_else_kept(notebook_path: Path):
         assert {key: value for key, value in old.items() if key != "source"} == {
             key: value for key, value in new.items() if key != "source"
         }
-    # tf is still used by the manual cell: its import stays; the runtime's goes after the block
-    assert source(after[1]) == SETUP + "\nfrom rnnmigrate.layers import DynamicRNN, GRUCell, LSTMCell"
+    # tf is still used by the manual cell: its import stays; the runtime's goes right after it
+    assert source(after[1]) == SETUP.replace(
+        "import tensorflow as tf\n", "import tensorflow as tf\nfrom rnnmigrate.layers import DynamicRNN, GRUCell, LSTMCell\n"
+    )
     assert source(after[2]) == (
         "cell = LSTMCell(64)\n"
-        "outputs, state = DynamicRNN(cell, name='enc')(x)\n"
+        "outputs, state = DynamicRNN(cell, dtype=tf.float32, scope='enc')(x)\n"
         "%time session_run(outputs)\n"
         "files = !ls data\n"
         "tf.nn.dynamic_rnn?"
     )
-    assert source(after[4]) == "%%time\nmore, _ = DynamicRNN(GRUCell(4))(outputs)\n"
+    assert source(after[4]) == "%%time\nmore, _ = DynamicRNN(GRUCell(4), dtype=tf.float32)(outputs)\n"
     for index in (0, 3, 5, 6):  # markdown, manual, %%bash and empty cells: untouched
         assert after[index]["source"] == before[index]["source"]
     everything = "\n".join(source(cell) for cell in after)
@@ -135,20 +137,48 @@ def test_second_run_changes_nothing(notebook_path: Path):
     assert notebook_path.read_bytes() == once
 
 
-def test_diff_mode_writes_nothing(notebook_path: Path):
+def test_diff_mode_writes_nothing_and_shows_one_diff_per_changed_code_cell(notebook_path: Path):
     before = notebook_path.read_bytes()
     result = run("model.ipynb")
-    assert result.stdout.startswith("--- a/model.ipynb\n+++ b/model.ipynb\n")
-    assert '+    "cell = LSTMCell(64)\\n",\n' in result.stdout
     assert notebook_path.read_bytes() == before
+    headers = [line for line in result.stdout.splitlines() if line.startswith(("--- ", "+++ "))]
+    assert headers == [
+        "--- a/model.ipynb:cell 2",
+        "+++ b/model.ipynb:cell 2",
+        "--- a/model.ipynb:cell 3",
+        "+++ b/model.ipynb:cell 3",
+        "--- a/model.ipynb:cell 5",
+        "+++ b/model.ipynb:cell 5",
+    ]
+    assert "\n-cell = tf.nn.rnn_cell.LSTMCell(64)\n" in result.stdout
+    assert "\n+cell = LSTMCell(64)\n" in result.stdout
+    assert '"source"' not in result.stdout and "\\n" not in result.stdout  # the cells' code, not their JSON
+
+
+def test_reasons_and_notes_in_a_notebook_name_the_cell_and_its_line(project: Path):
+    notebook = new_notebook()
+    notebook.cells = [
+        new_code_cell("import tensorflow as tf"),
+        new_markdown_cell("text"),
+        new_code_cell("cell = tf.nn.rnn_cell.GRUCell(8)"),
+        new_code_cell("x = 1\nout = tf.nn.dynamic_rnn(cell, x, *extra)"),
+    ]
+    nbformat.write(notebook, str(project / "reasons.ipynb"))
+    result = run("reasons.ipynb")
+    assert (
+        "reasons.ipynb:cell 3:1:8: RNN101 tf.nn.rnn_cell.GRUCell: needs a person: runs in tf.nn.dynamic_rnn "
+        "in cell 4, line 2, which stays manual"
+    ) in result.stderr.splitlines()
 
 
 def test_summary_names_cells_and_lines_as_scan_does(notebook_path: Path):
     result = run("model.ipynb")
     lines = result.stderr.splitlines()
-    assert lines[0] == "would rewrite 4 sites in 1 files; 1 left for a person"
-    assert "  model.ipynb: cell 3 line 2: dropped `dtype=` (float32 is implied)" in lines
-    assert "  manual model.ipynb:1:7 (cell 4): RNN107 NASCell existed only in tf.contrib; Keras 3 has no equivalent cell" in lines
+    assert lines[0] == "would rewrite 4 sites in 1 file; 1 left for a person"
+    assert (
+        "model.ipynb:cell 4:1:7: RNN107 tf.contrib.rnn.NASCell: needs a person: NASCell existed only in tf.contrib; "
+        "Keras 3 has no equivalent cell"
+    ) in lines
 
 
 def test_string_sources_and_two_space_indent_are_kept(project: Path):
@@ -167,7 +197,7 @@ def test_string_sources_and_two_space_indent_are_kept(project: Path):
     assert text.startswith('{\n  "cells": [\n    {\n')
     new = json.loads(text)
     assert isinstance(new["cells"][0]["source"], str)
-    assert new["cells"][0]["source"].startswith("from rnnmigrate.layers import DynamicRNN, GRUCell\n")
+    assert new["cells"][0]["source"].startswith("import tensorflow as tf\nfrom rnnmigrate.layers import DynamicRNN, GRUCell\n")
     assert new["cells"][1]["source"] == "x = 1\ny = 2"
     nbformat.validate(nbformat.reads(text, as_version=4))
 
@@ -180,10 +210,33 @@ def test_broken_notebooks_are_reported_and_the_rest_proceed(project: Path):
     write(project, "c_model.py", AUTO)
     before = {name: (project / name).read_bytes() for name in ("a_truncated.ipynb", "b_syntax.ipynb")}
     result = run("--apply", ".")
-    errors = [line for line in result.stderr.splitlines() if line.startswith("  error")]
+    errors = [line for line in result.stderr.splitlines() if "RNN999" in line]
     assert len(errors) == 2
-    assert errors[0].startswith("  error ./a_truncated.ipynb: not a valid notebook: ")
-    assert errors[1].startswith("  error ./b_syntax.ipynb: cell 3: syntax error on line 2")
+    assert errors[0].startswith("./a_truncated.ipynb: RNN999 not a valid notebook: ")
+    assert errors[1].startswith("./b_syntax.ipynb:cell 3:2:")
+    assert ": RNN999 syntax error: " in errors[1]
     for name, data in before.items():
         assert (project / name).read_bytes() == data
-    assert (project / "c_model.py").read_text().startswith("from rnnmigrate.layers import")
+    assert (project / "c_model.py").read_text() == AUTO_REWRITTEN
+
+
+def test_rewritten_code_that_does_not_parse_names_the_cell(project: Path, monkeypatch: pytest.MonkeyPatch):
+    import dataclasses
+
+    import libcst as cst
+
+    from rnnmigrate.rules import RULES_BY_CODE
+    from rnnmigrate.rules.base import RewriteResult
+
+    def broken(call, context):
+        node = cst.Name("DynamicRNN")
+        object.__setattr__(node, "value", "DynamicRNN(")  # past libcst's validation
+        return RewriteResult(node)
+
+    monkeypatch.setitem(RULES_BY_CODE, "RNN001", dataclasses.replace(RULES_BY_CODE["RNN001"], rewrite=broken))
+    notebook = new_notebook()
+    notebook.cells = [new_markdown_cell("x"), new_code_cell("import tensorflow as tf\n\nout = tf.nn.dynamic_rnn(tf.nn.rnn_cell.GRUCell(2), x)")]
+    nbformat.write(notebook, str(project / "broken.ipynb"))
+    errors = [line for line in run("broken.ipynb").stderr.splitlines() if ": error: " in line]
+    assert len(errors) == 1
+    assert "the rewritten code does not parse (" in errors[0] and " in cell 2, line 4)" in errors[0], errors

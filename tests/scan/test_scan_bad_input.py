@@ -23,16 +23,16 @@ from rnnmigrate.scan import scan_file, scan_files
 TF_LINE = b"import tensorflow as tf\n"
 BAD_FILES: dict[str, tuple[bytes, str]] = {
     "py2_print.py": (TF_LINE + b"cell = tf.nn.rnn_cell.GRUCell(4)\nprint 'training', cell\n",
-                     "Python 2 syntax (print statement) on line 3; port the file to Python 3 first"),
+                     "Python 2 syntax (print statement); port the file to Python 3 first"),
     "py2_except.py": (TF_LINE + b"try:\n    tf.nn.dynamic_rnn(c, x)\nexcept ValueError, e:\n    pass\n",
-                      "Python 2 syntax (`except X, e:`) on line 4; port the file to Python 3 first"),
+                      "Python 2 syntax (`except X, e:`); port the file to Python 3 first"),
     "py2_backticks.py": (TF_LINE + b"name = `tf.nn.rnn_cell`\n",
-                         "Python 2 syntax (backtick repr) on line 2; port the file to Python 3 first"),
-    "latin1_bytes.py": (TF_LINE + b"# caf\xe9\ncell = tf.nn.rnn_cell.GRUCell(4)\n", "not valid utf-8: byte 0xe9 on line 2"),
+                         "Python 2 syntax (backtick repr); port the file to Python 3 first"),
+    "latin1_bytes.py": (TF_LINE + b"# caf\xe9\ncell = tf.nn.rnn_cell.GRUCell(4)\n", "not valid utf-8: byte 0xe9"),
     "bad_cookie.py": (b"# -*- coding: klingon -*-\n" + TF_LINE + b"# rnn\n",
                       "unusable encoding declaration: unknown encoding: klingon"),
     "plain_syntax_error.py": (TF_LINE + b"cell = tf.nn.rnn_cell.GRUCell(4\n",
-                              "syntax error on line 2: '(' was never closed"),
+                              "syntax error: '(' was never closed"),
     "truncated.ipynb": (b'{"cells": [{"cell_type": "code", "source": ["import tensorflow as tf\\n", "tf.nn.raw_rnn(',
                         "not a valid notebook: Unterminated string starting at line 1 column 74 (char 73)"),
     "not_a_notebook.ipynb": (b'["tensorflow", "rnn"]', "not a valid notebook: no list of cells"),
@@ -75,10 +75,10 @@ def test_text_report_has_one_line_per_bad_file_and_counts_them(bad_tree: Path):
     result = run_scan(".", "--format", "text")
     assert result.exit_code == 1  # the good files have findings
     lines = result.stdout.splitlines()
-    error_lines = [line for line in lines if ": error: " in line]
+    error_lines = [line for line in lines if ": RNN999 " in line]
     assert len(error_lines) == len(BAD_FILES) + 1
-    assert "./pkg/py2_print.py: error: Python 2 syntax (print statement) on line 3; port the file to Python 3 first" in lines
-    assert "./pkg/dangling.py: error: cannot read: No such file or directory" in lines
+    assert "./pkg/py2_print.py:3:1: RNN999 Python 2 syntax (print statement); port the file to Python 3 first" in lines
+    assert "./pkg/dangling.py: RNN999 cannot read: No such file or directory" in lines
     assert lines[-1].endswith(f"{len(BAD_FILES) + 1} could not be scanned")
     assert result.stderr == ""
 
@@ -94,7 +94,16 @@ def test_a_dangling_symlink_given_explicitly_is_reported_not_a_usage_error(proje
     result = run_scan("gone.py", "good.py", "--format", "json")
     assert result.exit_code == 1
     document = json.loads(result.stdout)
-    assert document["errors"] == [{"path": "gone.py", "message": "cannot read: No such file or directory"}]
+    assert document["errors"] == [
+        {
+            "path": "gone.py",
+            "line": None,
+            "column": None,
+            "notebook_cell": None,
+            "code": "RNN999",
+            "message": "cannot read: No such file or directory",
+        }
+    ]
     assert len(document["findings"]) == 2
 
 

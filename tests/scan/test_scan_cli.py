@@ -105,13 +105,13 @@ def test_table_names_the_file_and_prints_the_summary(project: Path):
     assert "model.py" in result.stdout.splitlines()[0]
     assert "Summary" in result.stdout
     assert "manual" in result.stdout
-    assert "1 findings (0 auto, 1 manual) in 1 files" in result.stdout.replace("\n", " ")
+    assert "1 finding (0 auto, 1 manual) in 1 file" in result.stdout.replace("\n", " ")
 
 
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--select", "RNN999"], "unknown rule code 'RNN999'"),
+        (["--select", "RNN998"], "unknown rule code 'RNN998'"),
         (["--ignore", "XYZ"], "unknown rule code 'XYZ'"),
         (["--select", "RNN001", "--select", "NOPE1"], "unknown rule code 'NOPE1'"),
         (["--format", "xml"], "unknown format 'xml'"),
@@ -190,16 +190,21 @@ def test_select_that_leaves_nothing_exits_0(project: Path):
 def test_rules_lists_every_code_once():
     result = CliRunner().invoke(app, ["rules"])
     assert result.exit_code == 0
-    listed = [line.split()[0] for line in result.stdout.splitlines()]
-    assert listed == [rule.code for rule in RULES]
-    assert "RNN001  dynamic-rnn" in result.stdout
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["code", "name", "verdict", "safety", "finds"]
+    listed = [line.split()[0] for line in lines[1:]]
+    assert listed == [rule.code for rule in RULES] + ["RNN999"]
+    rows = {line.split()[0]: line for line in lines[1:]}
+    assert rows["RNN001"].split()[:5] == ["RNN001", "dynamic-rnn", "auto", "when", "traced"]
+    assert rows["RNN001"].split()[5] == "safe"
+    assert rows["RNN006"].split()[2:4] == ["manual", "-"]
 
 
 def test_explain_a_code_and_an_unknown_one():
     result = CliRunner().invoke(app, ["explain", "rnn103"])
     assert result.exit_code == 0
     assert result.stdout.startswith("RNN103 (dropout-wrapper): DropoutWrapper construction")
-    for section in ("What it finds", "Why it matters", "What the rewrite does", "Numerical differences", "Example"):
+    for section in ("What it finds", "Why it matters", "What the rewrite does", "Fix safety", "Numerical differences", "Example"):
         assert section in result.stdout
     unknown = CliRunner().invoke(app, ["explain", "RNN555"])
     assert unknown.exit_code == 2

@@ -35,7 +35,7 @@ def test_findings_name_the_cell_and_the_line_within_it(project: Path):
     assert findings_of(document) == [(4, 2, 8, "RNN101", "auto"), (4, 3, 18, "RNN001", "auto")]
     assert document["errors"] == []
     text = run_scan("train.ipynb", "--format", "text").stdout
-    assert text.splitlines()[0].startswith("train.ipynb:2:8 (cell 4): RNN101 ")
+    assert text.splitlines()[0].startswith("train.ipynb:cell 4:2:8: RNN101 ")
 
 
 def test_magics_and_shell_lines_anywhere_do_not_break_parsing(project: Path):
@@ -99,14 +99,16 @@ def test_a_syntax_error_names_the_cell_and_its_line(project: Path):
     result = scan_file("broken_cell.ipynb")
     assert result.findings == []
     assert result.error is not None
-    assert result.error.message.startswith("cell 3: syntax error on line 2")
+    assert (result.error.notebook_cell, result.error.line) == (3, 2)
+    assert str(result.error).startswith("broken_cell.ipynb:cell 3:2:")
+    assert result.error.message.startswith("syntax error: ")
 
 
 def test_python_2_print_in_a_cell_is_named(project: Path):
     write(project, "py2.ipynb", notebook(("code", "import tensorflow as tf\nprint 'rnn'\n")))
     result = scan_file("py2.ipynb")
     assert result.error is not None
-    assert result.error.message == "cell 1: Python 2 syntax (print statement) on line 2; port the file to Python 3 first"
+    assert str(result.error) == "py2.ipynb:cell 1:2:1: RNN999 Python 2 syntax (print statement); port the file to Python 3 first"
 
 
 def test_notebooks_are_found_when_walking_a_folder(project: Path):

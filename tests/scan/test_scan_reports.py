@@ -15,7 +15,7 @@ SARIF_SCHEMA = json.loads((Path(__file__).parents[1] / "data" / "sarif-schema-2.
 
 FINDING_KEYS = {
     "path", "line", "column", "end_line", "end_column", "notebook_cell", "code", "rule", "api",
-    "verdict", "reason", "arguments", "differences", "rnn_cells",
+    "spelling", "verdict", "safety", "reason", "arguments", "differences", "rnn_cells",
 }  # fmt: skip
 CELL_KEYS = {"kind", "api", "line", "arguments", "children", "repeat", "problem", "differences"}
 SUMMARY_KEYS = {
@@ -62,13 +62,21 @@ def test_json_document_has_the_stable_schema(mixed_project: Path):
     assert document["tool"]["name"] == "rnnmigrate" and isinstance(document["tool"]["version"], str)
     assert set(document["summary"]) == SUMMARY_KEYS
     assert document["errors"] == [
-        {"path": "./py2.py", "message": "Python 2 syntax (print statement) on line 2; port the file to Python 3 first"}
+        {
+            "path": "./py2.py",
+            "line": 2,
+            "column": 1,
+            "notebook_cell": None,
+            "code": "RNN999",
+            "message": "Python 2 syntax (print statement); port the file to Python 3 first",
+        }
     ]
     assert document["findings"], "the project has findings"
     for finding in document["findings"]:
         assert set(finding) == FINDING_KEYS
         assert finding["verdict"] in ("auto", "manual")
         assert (finding["reason"] is None) == (finding["verdict"] == "auto")
+        assert finding["safety"] == ("safe" if finding["verdict"] == "auto" else None)
         assert isinstance(finding["arguments"], dict) and isinstance(finding["differences"], list)
         assert all(isinstance(value, str) for value in finding["arguments"].values())
         cells = list(finding["rnn_cells"])
@@ -186,7 +194,7 @@ def test_github_annotations_one_per_finding_and_error(mixed_project: Path):
     assert any(line.startswith("::error file=./manual.py,line=2,") for line in lines)
     assert any(line.startswith("::error file=./notes.ipynb,line=1,col=1,") and "(notebook cell 2)" in line for line in lines)
     assert lines[-1] == (
-        "::error file=./py2.py,title=rnnmigrate::Python 2 syntax (print statement) on line 2; port the file to Python 3 first"
+        "::error file=./py2.py,line=2,col=1,title=RNN999::Python 2 syntax (print statement); port the file to Python 3 first"
     )
 
 

@@ -1,0 +1,84 @@
+"""Verdicts that depend on each other: an RNN call and the cells it runs migrate together or not at all."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+from rnnmigrate.findings import Finding
+from rnnmigrate.rules import RULES_BY_CODE
+
+
+def on_line(line: int) -> str:
+    return f"on line {line}"
+
+
+def refine_cell_verdicts(findings: list[Finding], where: Callable[[int], str] = on_line) -> list[Finding]:
+    """A cell is migrated only together with every RNN call that runs it, and a call only with its cells.
+
+    Rewriting a cell whose RNN call stays TF1 (or that this file never passes to one) would
+    hand a Keras cell to TF1 code, and rewriting a call whose cell stays TF1 would hand a TF1
+    cell to Keras; so manual spreads along "runs" until nothing changes. ``where`` words a line
+    of the scanned text in reasons (a notebook's says the cell).
+    """
+    refined = list(findings)
+    consumers: dict[tuple[int, int], list[int]] = {}
+    cell_at: dict[tuple[int, int], int] = {}
+    for index, finding in enumerate(refined):
+        kind = RULES_BY_CODE[finding.code].kind
+        if kind == "function":
+            for cell in finding.cells:
+                for position in cell.positions():
+                    consumers.setdefault(position, []).append(index)
+        elif kind == "cell" and finding.cells:
+            cell_at[_position(finding)] = index
+    for position, index in cell_at.items():
+        if refined[index].verdict == "auto" and not consumers.get(position):
+            refined[index] = replace(
+                refined[index],
+                verdict="manual",
+                reason="not passed to an RNN call in this file, so its use cannot be checked; "
+                "migrate it with the code that runs it",
+            )
+    changed = True
+    while changed:
+        changed = False
+        for position, index in cell_at.items():
+            cell = refined[index]
+            users = [refined[user] for user in consumers.get(position, [])]
+            blocking = [user for user in users if user.verdict == "manual"]
+            if cell.verdict == "auto" and blocking:
+                first = blocking[0]
+                reason = f"runs in {first.api} {where(first.line)}, which stays manual"
+                refined[index] = replace(cell, verdict="manual", reason=reason)
+                changed = True
+            if cell.verdict == "manual" or blocking:
+                for user_index in consumers.get(position, []):
+                    user = refined[user_index]
+                    if user.verdict == "auto":
+                        manual = refined[index]
+                        reason = f"its cell {manual.api} {where(manual.line)} stays manual: {manual.reason}"
+                        refined[user_index] = replace(user, verdict="manual", reason=reason)
+                        changed = True
+    return refined
+
+
+def drop_cells_no_tf1_rnn_runs(findings: list[Finding]) -> list[Finding]:
+    """Keras cells are ordinary Keras code unless a TF1 RNN call in the file runs them."""
+    run = {
+        position
+        for finding in findings
+        if RULES_BY_CODE[finding.code].kind == "function"
+        for cell in finding.cells
+        for position in cell.positions()
+    }
+    return [
+        finding
+        for finding in findings
+        if not (RULES_BY_CODE[finding.code].only_when_run_by_tf1 and finding.cells and _position(finding) not in run)
+    ]
+
+
+def _position(finding: Finding) -> tuple[int, int]:
+    cell = finding.cells[0]
+    return (cell.line or 0, cell.column or 0)
