@@ -15,7 +15,7 @@ from typing import Annotated, Optional
 import typer
 
 from rnnmigrate import __version__
-from rnnmigrate.config import Config, ConfigError, find_pyproject, load_config
+from rnnmigrate.config import DEFAULT_LINE_LENGTH, Config, ConfigError, find_pyproject, load_config
 from rnnmigrate.discover import DEFAULT_INCLUDE, DiscoveryError, FileFilter, discover, iter_files
 from rnnmigrate.scan import CodeFilter, ScanReport, scan_files, unknown_codes
 from rnnmigrate.verify.command import verify_command
@@ -44,7 +44,7 @@ class Selection:
     files: Iterable[str]
     codes: CodeFilter
     jobs: int | None
-    line_length: int = 88
+    line_length: int = DEFAULT_LINE_LENGTH
 
 
 Paths = Annotated[
