@@ -39,7 +39,11 @@ def encode_sentence(embedded, lengths, keep_prob=1.0):
     cell = MultiRNNCell(
         [make_gru_cell(HIDDEN_SIZE, keep_prob) for _ in range(NUM_LAYERS)]
     )
-    _, final_states = DynamicRNN(cell, name="sentence_encoder")(
+    _, final_states = DynamicRNN(
+        cell,
+        dtype=tf.float32,
+        scope="sentence_encoder",
+    )(
         embedded,
         sequence_length=lengths,
     )
@@ -50,7 +54,12 @@ def tag_tokens(embedded, lengths):
     """Read the tokens in both directions; return the forward and backward outputs."""
     cell_fw = LSTMCell(HIDDEN_SIZE)
     cell_bw = LSTMCell(HIDDEN_SIZE)
-    (outputs_fw, outputs_bw), _ = BidirectionalDynamicRNN(cell_fw, cell_bw, name="tagger")(
+    (outputs_fw, outputs_bw), _ = BidirectionalDynamicRNN(
+        cell_fw,
+        cell_bw,
+        dtype=tf.float32,
+        scope="tagger",
+    )(
         embedded,
         sequence_length=lengths,
     )
