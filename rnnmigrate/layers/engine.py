@@ -228,7 +228,8 @@ class _Track:
     def __init__(self, cell, inputs_tm, lengths, state, training, state_transforms):
         self.project, self.step, rows_independent = _step_functions(cell, training)
         self.project_together = getattr(cell, "project_unrolled_steps_together", False)
-        self.inputs_tm, self.lengths, self.initial_state = inputs_tm, lengths, list(state)
+        self.inputs_tm, self.lengths = inputs_tm, lengths
+        self.initial_state = [_batch_as_in_inputs(value, inputs_tm) for value in state]
         self.state_transforms = state_transforms
         self.gather_final_state = lengths is not None and rows_independent
         self.freeze_finished_rows = lengths is not None and not rows_independent
@@ -269,6 +270,14 @@ class _Track:
             outputs = _zero_after_lengths(outputs, self.lengths, time_steps, steps_run)
         outputs.set_shape(self.inputs_tm.shape[:2].concatenate(outputs.shape[2:]))
         return outputs, final_state
+
+
+def _batch_as_in_inputs(state: tf.Tensor, inputs_tm: tf.Tensor) -> tf.Tensor:
+    """A state whose static batch is known where the inputs' is not (TF1's ``zero_state(1)`` beside
+    ``[None, ...]`` inputs) loses that static size, or the while loop rejects its changing shape."""
+    if inputs_tm.shape[1] is None and state.shape.rank and state.shape[0] is not None:
+        return tf.compat.v1.placeholder_with_default(state, [None, *state.shape[1:]])
+    return state
 
 
 def _run_tracks(tracks: list[_Track], lengths: tf.Tensor | None) -> list[tuple[tf.Tensor, list]]:

@@ -282,3 +282,25 @@ def test_zero_state_in_a_graph():
             session.run(v1.global_variables_initializer())
             zero = session.run(state, {inputs: random_inputs()})
     assert isinstance(zero[0], runtime.LSTMStateTuple) and zero[0].c.shape == (4, UNITS) and not zero[1].any()
+
+
+def _fixed_batch_zero_state_program(kind: str):
+    """TF1 scripts built ``cell.zero_state(1, tf.float32)`` beside ``[None, T, D]`` placeholders."""
+    cells, nn = _cells(kind)
+    graph = tf.Graph()
+    with graph.as_default():
+        inputs = v1.placeholder(tf.float32, [None, None, DEPTH])
+        cell = cells.BasicLSTMCell(UNITS)
+        state = cell.zero_state(1, tf.float32)
+        if nn is not None:
+            outputs, final = nn.dynamic_rnn(cell, inputs, initial_state=state, dtype=tf.float32)
+        else:
+            outputs, final = runtime.DynamicRNN(cell, dtype=tf.float32)(inputs, initial_state=state)
+        session = v1.Session(graph=graph)
+        session.run(v1.global_variables_initializer())
+        _randomize(graph, session)
+    return session.run((outputs, final), {inputs: random_inputs(batch=1, seed=75)})
+
+
+def test_initial_state_with_a_fixed_batch_beside_unknown_batch_inputs():
+    assert_matches(_fixed_batch_zero_state_program("runtime"), _fixed_batch_zero_state_program("tf1"))
