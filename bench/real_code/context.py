@@ -57,19 +57,34 @@ class SiteContext:
             spec.loader.exec_module(module)
         return module
 
-    def run_script(self, relative: str, stop_before: str, globals_: dict | None = None) -> dict:
+    def run_script(self, relative: str, stop_before: str, globals_: dict | None = None,
+                   skip: tuple[str, ...] = ()) -> dict:
         """Run a top-level script's statements up to (not including) the first one whose
-        source starts with `stop_before`; returns its namespace. Declared by the site."""
+        source starts with `stop_before`; returns its namespace. Declared by the site.
+
+        `skip`: top-level statements starting with one of these are not run (declared), e.g. a
+        script's unnamed `X = tf.placeholder(...)`, whose value the driver passes in `globals_`
+        as a named placeholder (the harness feeds, and eagerly replaces, placeholders by name).
+        Every prefix must match a statement before the stop, so a stale declaration fails.
+        """
         path = self.root / relative
         source = path.read_text()
         tree = ast.parse(source)
         lines = source.splitlines()
+
+        def starts(statement: ast.stmt, prefix: str) -> bool:
+            return lines[statement.lineno - 1].lstrip().startswith(prefix)
+
         for index, statement in enumerate(tree.body):
-            if lines[statement.lineno - 1].lstrip().startswith(stop_before):
+            if starts(statement, stop_before):
                 tree.body = tree.body[:index]
                 break
         else:
             raise ValueError(f"{relative}: no top-level statement starts with {stop_before!r}")
+        unmatched = [prefix for prefix in skip if not any(starts(s, prefix) for s in tree.body)]
+        if unmatched:
+            raise ValueError(f"{relative}: no top-level statement before the stop starts with {unmatched}")
+        tree.body = [s for s in tree.body if not any(starts(s, prefix) for prefix in skip)]
         namespace = dict(globals_ or {}, __name__="__real_code_script__", __file__=str(path))
         with self._on_path():
             exec(compile(tree, str(path), "exec"), namespace)
@@ -89,3 +104,19 @@ def attribute(owner: Any, name: str, value: Any) -> Iterator[None]:
             delattr(owner, name)
         else:
             setattr(owner, name, saved)
+
+
+@contextlib.contextmanager
+def modules(stand_ins: dict[str, types.ModuleType]) -> Iterator[None]:
+    """Temporarily put declared stand-in modules in `sys.modules` (e.g. the MNIST downloader
+    `tensorflow.examples.tutorials.mnist`, which TF 2.21 no longer ships)."""
+    saved = {name: sys.modules.get(name) for name in stand_ins}
+    sys.modules.update(stand_ins)
+    try:
+        yield
+    finally:
+        for name, module in saved.items():
+            if module is None:
+                sys.modules.pop(name, None)
+            else:
+                sys.modules[name] = module

@@ -25,9 +25,9 @@ def test_unknown_site_is_a_usage_error(tmp_path):
     assert done.returncode == 2
 
 
-def test_registry_has_ten_sites_in_six_projects():
+def test_registry_has_twenty_sites_in_ten_projects():
     done = run("--list", ".")
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     projects = {line.split(": ", 1)[1].split()[0] for line in lines}
-    assert len(lines) >= 10 and len(projects) >= 6, done.stdout
+    assert len(lines) >= 20 and len(projects) >= 10, done.stdout
