@@ -71,10 +71,9 @@ def _problem(bound: dict) -> str | None:
 
 
 def rewrite(call: cst.Call, context: RewriteContext) -> RewriteResult:
-    from rnnmigrate.rules.base import RewriteResult
+    from rnnmigrate.rules.layer_calls import rename_class
 
-    name = "Keras" + context.finding.api.rsplit(".", 1)[-1]
-    return RewriteResult(call.with_changes(func=context.runtime_ref(name)))
+    return rename_class(call, context, prefix="Keras")
 
 
 RULE = Rule(

@@ -62,7 +62,7 @@ def rename_function(call: cst.Call, context: RewriteContext, function: str) -> R
     return RewriteResult(call.with_changes(func=context.runtime_ref(function)))
 
 
-def rename_class(call: cst.Call, context: RewriteContext) -> RewriteResult:
-    """A TF1 cell constructor becomes the runtime class of the same name, arguments kept."""
-    name = context.finding.api.rsplit(".", 1)[-1]
+def rename_class(call: cst.Call, context: RewriteContext, prefix: str = "") -> RewriteResult:
+    """A cell constructor becomes the runtime class of the same name (after ``prefix``), arguments kept."""
+    name = prefix + context.finding.api.rsplit(".", 1)[-1]
     return RewriteResult(call.with_changes(func=context.runtime_ref(name)))
