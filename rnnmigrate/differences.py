@@ -14,4 +14,8 @@ DIFFERENCES = {
     "dropout-training": "training-time dropout masks differ from Keras's dropout/recurrent_dropout",
     "keras-cell": "a Keras 2 cell in a TF1 RNN: Keras 3 cells fail there, and the checkpoint holds "
     "tf-keras's names without the enclosing variable scope",
+    "keras1-defaults": "under TF 1.x, tf.keras cells were Keras 2's v1 classes: hard_sigmoid gates and, "
+    "for GRUCell, reset_after=False; TF 2's default to sigmoid and reset_after=True",
+    "keras-defaults-by-version": "tf.keras cell defaults (recurrent_activation, reset_after) depend on "
+    "whether the program ran on TF 1.x or TF 2",
 }

@@ -23,7 +23,7 @@ from rnnmigrate.rules.base import Assessment, Rule, Site, display
 from rnnmigrate.source import SourceError, decode, describe_syntax_error, read_bytes
 from rnnmigrate.spans import LineIndex
 from rnnmigrate.trace import CellTracer, walk_with_parents
-from rnnmigrate.verdicts import drop_cells_no_tf1_rnn_runs, on_line, refine_cell_verdicts
+from rnnmigrate.verdicts import drop_cells_no_tf1_rnn_runs, on_line, refine_cell_verdicts, settle_keras_cell_defaults
 
 if TYPE_CHECKING:
     from rnnmigrate import notebook
@@ -164,7 +164,7 @@ def scan_source(
         return []
     lines = LineIndex(text)
     matched = _Matcher(tree, nodes, parents, imports, path, lines).run()
-    findings = refine_cell_verdicts(drop_cells_no_tf1_rnn_runs(matched), where)
+    findings = refine_cell_verdicts(settle_keras_cell_defaults(drop_cells_no_tf1_rnn_runs(matched)), where)
     return [
         finding
         for finding in findings

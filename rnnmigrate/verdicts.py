@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from rnnmigrate.findings import Finding
 from rnnmigrate.rules import RULES_BY_CODE
+from rnnmigrate.rules.keras_cells import EITHER_KERAS, TF1_DEFAULTS, TF1_KERAS
 
 
 def on_line(line: int) -> str:
@@ -77,6 +78,40 @@ def drop_cells_no_tf1_rnn_runs(findings: list[Finding]) -> list[Finding]:
         for finding in findings
         if not (RULES_BY_CODE[finding.code].only_when_run_by_tf1 and finding.cells and _position(finding) not in run)
     ]
+
+
+def settle_keras_cell_defaults(findings: list[Finding]) -> list[Finding]:
+    """Decide which tf.keras a cell had (its defaults changed in TF 2), or say the file cannot tell.
+
+    An RNN call spelled through ``tf.nn`` or ``tf.contrib`` exists only in TF 1.x, so the cells
+    it runs were TF 1.x's classes; ``tf.compat.v1`` spellings existed in both.
+    """
+    runners: dict[tuple[int, int], list[Finding]] = {}
+    for finding in findings:
+        if RULES_BY_CODE[finding.code].kind == "function":
+            for cell in finding.cells:
+                for position in cell.positions():
+                    runners.setdefault(position, []).append(finding)
+    settled = []
+    for finding in findings:
+        is_cell = RULES_BY_CODE[finding.code].kind == "cell"
+        if is_cell and EITHER_KERAS in finding.differences and finding.verdict == "auto":
+            finding = _settle(finding, runners.get(_position(finding), []))
+        settled.append(finding)
+    return settled
+
+
+def _settle(cell: Finding, runners: list[Finding]) -> Finding:
+    others = tuple(tag for tag in cell.differences if tag != EITHER_KERAS)
+    if any(runner.api.startswith(("tf.nn.", "tf.contrib.")) for runner in runners):
+        return replace(cell, differences=(*others, TF1_KERAS))
+    name = cell.api.rsplit(".", 1)[-1]
+    options = " and ".join(f"{option}=" for option in TF1_DEFAULTS[name])
+    reason = (
+        f"{name} defaults to hard_sigmoid gates{' and reset_after=False' if name == 'GRUCell' else ''} "
+        f"under TF 1.x but not under TF 2, and this file does not say which it ran on: pass {options} explicitly"
+    )
+    return replace(cell, verdict="manual", reason=reason)
 
 
 def _position(finding: Finding) -> tuple[int, int]:

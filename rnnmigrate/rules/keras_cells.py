@@ -53,11 +53,24 @@ SIGNATURES = {
 }
 
 
+# Defaults that changed between TF 1.x's tf.keras (Keras 2's v1 classes) and TF 2's.
+TF1_DEFAULTS = {
+    "LSTMCell": {"recurrent_activation": '"hard_sigmoid"'},
+    "GRUCell": {"recurrent_activation": '"hard_sigmoid"', "reset_after": "False"},
+}
+TF1_KERAS = "keras1-defaults"  # the program ran on TF 1.x: the rewrite spells its defaults out
+EITHER_KERAS = "keras-defaults-by-version"  # which TensorFlow it ran on decides the defaults
+
+
 def assess(site: Site) -> Assessment:
     bound = bind_cell(site, SIGNATURES)
     if not isinstance(bound, dict):
         return as_assessment(bound)
-    return as_assessment(cell_info(site, bound, _problem(bound), ("keras-cell",)))
+    differences = ("keras-cell",)
+    if any(name not in bound for name in TF1_DEFAULTS.get(site.short_name, {})):
+        v1_class = ".compat.v1." in site.qualified or ".recurrent." in site.qualified
+        differences += (TF1_KERAS if v1_class else EITHER_KERAS,)
+    return as_assessment(cell_info(site, bound, _problem(bound), differences))
 
 
 def _problem(bound: dict) -> str | None:
@@ -71,9 +84,23 @@ def _problem(bound: dict) -> str | None:
 
 
 def rewrite(call: cst.Call, context: RewriteContext) -> RewriteResult:
+    import libcst as cst
+
+    from rnnmigrate.rules.base import RewriteResult
     from rnnmigrate.rules.layer_calls import rename_class
 
-    return rename_class(call, context, prefix="Keras")
+    renamed = rename_class(call, context, prefix="Keras")
+    if TF1_KERAS not in context.finding.differences:
+        return renamed
+    no_spaces = cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace(""))
+    given = {arg.keyword.value for arg in call.args if arg.keyword is not None}
+    defaults = TF1_DEFAULTS[context.finding.api.rsplit(".", 1)[-1]]
+    spelled_out = [
+        cst.Arg(keyword=cst.Name(name), value=cst.parse_expression(value), equal=no_spaces)
+        for name, value in defaults.items()
+        if name not in given
+    ]
+    return RewriteResult(renamed.node.with_changes(args=[*renamed.node.args, *spelled_out]), renamed.notes)
 
 
 RULE = Rule(
@@ -87,14 +114,21 @@ RULE = Rule(
     why="Under Keras 3 a Keras cell passed to `tf.compat.v1.nn.dynamic_rnn` fails, and "
     "`tf.keras` in a TF1 program was Keras 2, whose variables a TF1 checkpoint holds as "
     "`lstm_cell/kernel`, `lstm_cell/recurrent_kernel`, `lstm_cell/bias` (no enclosing scope), "
-    "with tf-keras's `GRUCell` defaulting to `reset_after=True`.",
+    "and its defaults were TF 1.x's: under TF 1.x, `tf.keras.layers.LSTMCell` and `GRUCell` were "
+    "Keras 2's v1 classes, with `hard_sigmoid` gates (`0.2x + 0.5`) and, for the GRU, "
+    "`reset_after=False`; TF 2's (and `keras.layers`') default to `sigmoid` and `reset_after=True`.",
     fix="The same constructor call on `rnnmigrate.layers.KerasLSTMCell` / `KerasGRUCell` / "
     "`KerasSimpleRNNCell`, every argument kept: tf-keras's math and variable names, run by the "
-    "runtime's DynamicRNN. Manual with Keras's in-cell `dropout` / `recurrent_dropout`, "
-    "regularizers or constraints.",
-    numerics="Exact up to float rounding against the tf-keras cell in a TF1 `dynamic_rnn`.",
+    "runtime's DynamicRNN. Where the program ran on TF 1.x (its RNN call is spelled `tf.nn` or "
+    "`tf.contrib`, or the cell `tf.compat.v1.keras`), the defaults that changed are spelled out. "
+    "Manual where the file cannot say which TensorFlow it ran on (`tf.compat.v1.nn.dynamic_rnn` with "
+    "`tf.keras.layers.GRUCell` ran on both) until those arguments are passed explicitly, and with "
+    "Keras's in-cell `dropout` / `recurrent_dropout`, regularizers or constraints.",
+    numerics="Exact up to float rounding against the tf-keras cell (v1 and v2 classes) in a TF1 "
+    "`dynamic_rnn`; Keras 3's `hard_sigmoid` has another slope, so the runtime keeps Keras 2's.",
     example_before="cell = tf.keras.layers.GRUCell(64)\noutputs, state = tf.nn.dynamic_rnn(cell, x, dtype=tf.float32)",
-    example_after="cell = KerasGRUCell(64)\noutputs, state = DynamicRNN(cell, dtype=tf.float32)(x)",
+    example_after='cell = KerasGRUCell(64, recurrent_activation="hard_sigmoid", reset_after=False)\n'
+    "outputs, state = DynamicRNN(cell, dtype=tf.float32)(x)",
     assess=assess,
     rewrite=rewrite,
     only_when_run_by_tf1=True,
