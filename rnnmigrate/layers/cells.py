@@ -265,7 +265,7 @@ class GRUCell(SplitStepCell):
             h_prev = states[0]
             r, u = tf.split(tf.sigmoid(projected[:, :gates] + tf.matmul(h_prev, gates_recurrent)), 2, axis=1)
             candidate = activation(projected[:, gates:] + tf.matmul(r * h_prev, candidate_recurrent))
-            h = u * h_prev + (1 - u) * candidate
+            h = candidate + u * (h_prev - candidate)
             return h, [h]
 
         return step

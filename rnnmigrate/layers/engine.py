@@ -115,8 +115,46 @@ class _CompiledPerCells:
             def run(*tensors: Any) -> Any:
                 return function(*(reference() for reference in references), *tensors, *options)
 
-            per_cells[options] = tf.function(run, reduce_retracing=True, autograph=False)
+            per_cells[options] = _ConcretePerSignature(tf.function(run, autograph=False))
         return per_cells[options](*tensors)
+
+
+class _ConcretePerSignature:
+    """A function's concrete graphs by the tensors' dtypes, ranks and depths, every other size unknown.
+
+    This is what ``reduce_retracing`` settles on after a second shape, looked up by a plain
+    tuple instead of TensorFlow's trace-type matching, which cost more per call than a small
+    RNN runs.
+    """
+
+    def __init__(self, function: Any):
+        self._function = function
+        self._concrete: dict = {}
+
+    def __call__(self, *structures: Any) -> Any:
+        key = _signature(structures)
+        concrete = self._concrete.get(key)
+        if concrete is None:
+            specs = tf.nest.map_structure(_general_spec, structures)
+            concrete = self._concrete[key] = self._function.get_concrete_function(*specs)
+        return concrete(*structures)
+
+
+def _signature(value: Any) -> Any:
+    if isinstance(value, (list, tuple)):
+        return (type(value), *map(_signature, value))
+    if value is None:
+        return None
+    shape = value.shape
+    return (value.dtype, shape.rank, shape[-1] if shape.rank else None)
+
+
+def _general_spec(tensor: Any) -> tf.TensorSpec | None:
+    if tensor is None:
+        return None
+    rank = tensor.shape.rank
+    dims = [None] * (rank - 1) + [tensor.shape[-1]] if rank else []
+    return tf.TensorSpec(dims if rank is not None else None, tensor.dtype)
 
 
 _compiled_dynamic_rnn = _CompiledPerCells(dynamic_rnn)
