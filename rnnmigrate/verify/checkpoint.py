@@ -33,6 +33,7 @@ def load_checkpoint(source: ModelSource, prefix: str) -> LoadedModel:
             raise VerifyError(f"{meta_path}: cannot import the graph: {describe(error)}") from None
         session = tf.compat.v1.Session(graph=graph)
         if saver is not None:
+            _check_checkpoint_files(prefix)
             try:
                 saver.restore(session, prefix)
             except Exception as error:
@@ -61,6 +62,18 @@ def load_checkpoint(source: ModelSource, prefix: str) -> LoadedModel:
         run=run,
         embedding_rows=embedding_tables(variables),
     )
+
+
+def _check_checkpoint_files(prefix: str) -> None:
+    """The .meta file is there; the values need the .index and every .data shard beside it."""
+    if not Path(prefix + ".index").is_file():
+        raise VerifyError(f"{prefix}: the checkpoint has a .meta graph but no {Path(prefix).name}.index: its values are missing")
+    shards = sorted(Path(prefix).parent.glob(Path(prefix).name + ".data-*-of-*"))
+    if not shards:
+        raise VerifyError(f"{prefix}: the checkpoint has no {Path(prefix).name}.data-* file: its values are missing")
+    expected = int(shards[0].name.rsplit("-of-", 1)[1])
+    if len(shards) < expected:
+        raise VerifyError(f"{prefix}: {len(shards)} of the checkpoint's {expected} .data shards are there")
 
 
 def _tensor_names(source: ModelSource, prefix: str, which: str, graph: Any) -> dict[str, str]:

@@ -38,7 +38,8 @@ def verify_command(
     new: Annotated[
         str,
         typer.Argument(
-            help="The migrated model: a .keras file or a (TF2) SavedModel directory.",
+            help="The migrated model: a .keras file, a SavedModel directory, or a checkpoint prefix with "
+            "its .meta graph (a migrated program still in graph mode; then --new-inputs/--new-outputs).",
             metavar="NEW",
             show_default=False,
         ),
@@ -59,17 +60,19 @@ def verify_command(
     ] = None,
     old_inputs: Annotated[
         Optional[str],
-        typer.Option(help="Checkpoint OLD: its inputs as name=tensor:0,...", rich_help_panel=_SIDES),
+        typer.Option(help="OLD as a checkpoint prefix: its inputs as name=tensor:0,...", rich_help_panel=_SIDES),
     ] = None,
     old_outputs: Annotated[
         Optional[str],
-        typer.Option(help="Checkpoint OLD: its outputs as name=tensor:0,...", rich_help_panel=_SIDES),
+        typer.Option(help="OLD as a checkpoint prefix: its outputs as name=tensor:0,...", rich_help_panel=_SIDES),
     ] = None,
     new_inputs: Annotated[
-        Optional[str], typer.Option(help="Checkpoint NEW: its inputs as name=tensor:0,...", rich_help_panel=_SIDES)
+        Optional[str],
+        typer.Option(help="NEW as a checkpoint prefix: its inputs as name=tensor:0,...", rich_help_panel=_SIDES),
     ] = None,
     new_outputs: Annotated[
-        Optional[str], typer.Option(help="Checkpoint NEW: its outputs as name=tensor:0,...", rich_help_panel=_SIDES)
+        Optional[str],
+        typer.Option(help="NEW as a checkpoint prefix: its outputs as name=tensor:0,...", rich_help_panel=_SIDES),
     ] = None,
     name_map: Annotated[
         Optional[list[str]],
@@ -145,6 +148,15 @@ def verify_command(
         Optional[str],
         typer.Option(help="Save inputs and both sides' outputs as .npy files.", rich_help_panel=_COMPARE),
     ] = None,
+    imports: Annotated[
+        Optional[list[str]],
+        typer.Option(
+            "--import",
+            help="Import a module before loading: the one defining a Keras file's own classes (repeatable).",
+            rich_help_panel=_SIDES,
+            show_default=False,
+        ),
+    ] = None,
     unsafe: Annotated[
         bool,
         typer.Option(
@@ -161,6 +173,7 @@ def verify_command(
     from rnnmigrate.verify.pipeline import VerifyRequest
     from rnnmigrate.verify.samples import SampleSettings, parse_input_files
 
+    modules = tuple(imports or [])
     try:
         for option, text in (
             ("--old-inputs", old_inputs),
@@ -171,8 +184,8 @@ def verify_command(
             if text:
                 parse_tensor_list(text, option)
         request = VerifyRequest(
-            old=ModelSource("OLD", old, old_tag_set, old_signature_def, old_inputs, old_outputs, unsafe),
-            new=ModelSource("NEW", new, new_tag_set, new_signature_def, new_inputs, new_outputs, unsafe),
+            old=ModelSource("OLD", old, old_tag_set, old_signature_def, old_inputs, old_outputs, unsafe, modules),
+            new=ModelSource("NEW", new, new_tag_set, new_signature_def, new_inputs, new_outputs, unsafe, modules),
             name_map=parse_name_map(name_map or []),
             skip=frozenset(skip or []),
             constants=parse_constants(constants or []),

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from rnnmigrate.verify.errors import VerifyError, describe
+from rnnmigrate.verify.keras_archive import check_keras_file, import_custom_objects, unknown_class_message
 from rnnmigrate.verify.models import LoadedModel, ModelSource, TensorSignature, import_tensorflow
 
 if TYPE_CHECKING:
@@ -19,8 +20,12 @@ def load_keras(source: ModelSource) -> LoadedModel:
     import keras
 
     _register_rnnmigrate_layers()
+    check_keras_file(source.path)
+    custom_objects = import_custom_objects(source.imports)
     try:
-        model = keras.saving.load_model(source.path, compile=False, safe_mode=not source.unsafe)
+        model = keras.saving.load_model(
+            source.path, custom_objects=custom_objects, compile=False, safe_mode=not source.unsafe
+        )
     except Exception as error:
         if "safe_mode" in str(error) or "unsafe" in str(error).lower():
             raise VerifyError(
@@ -29,11 +34,7 @@ def load_keras(source: ModelSource) -> LoadedModel:
             ) from None
         missing = re.search(r"Could not locate (?:class|function) '([^']+)'", str(error))
         if missing:
-            raise VerifyError(
-                f"{source.path}: Keras could not locate class {missing.group(1)!r}; rnnmigrate.layers was "
-                "imported, so it is a class of your own: import its module before loading (see the README, "
-                "'Deploying a migrated model')"
-            ) from None
+            raise VerifyError(unknown_class_message(source.path, missing.group(1))) from None
         raise VerifyError(f"{source.path}: cannot load the Keras model: {describe(error)}") from None
 
     try:

@@ -49,6 +49,7 @@ class ModelSource:
     tensor_inputs: str | None = None
     tensor_outputs: str | None = None
     unsafe: bool = False
+    imports: tuple[str, ...] = ()
 
 
 @dataclass

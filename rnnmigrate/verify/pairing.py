@@ -139,9 +139,12 @@ def _pair(
         pairs.append(TensorPair(old_spec, new_spec))
         notes.append(f"paired the only unmatched {what}s: OLD '{old_name}' with NEW '{new_name}'")
     if old_left or new_left:
+        leave_out = "feed an input only one side has a fixed value with --set NAME=VALUE"
+        if what == "output":
+            leave_out = "leave out an output only one side has with --skip NAME"
         raise VerifyError(
             f"unmatched {what} names: {old.path} has {_listing(old_left)}, "
-            f"{new.path} has {_listing(new_left)}; pair them with --map old=new"
+            f"{new.path} has {_listing(new_left)}; pair them with --map old=new, or {leave_out}"
         )
     return pairs
 

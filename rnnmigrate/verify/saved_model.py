@@ -33,7 +33,7 @@ def load_saved_model(source: ModelSource) -> LoadedModel:
         loaded = tf.saved_model.load(source.path, tags=tags)
         function = loaded.signatures[signature_key]
     except Exception as error:
-        raise VerifyError(f"{source.path}: cannot load the SavedModel: {describe(error)}") from None
+        raise VerifyError(f"{source.path}: {_load_failure(source.path, error)}") from None
 
     input_specs = function.structured_input_signature[1]
     inputs = {name: signature_of(name, spec) for name, spec in sorted(input_specs.items())}
@@ -54,6 +54,17 @@ def load_saved_model(source: ModelSource) -> LoadedModel:
         run=run,
         embedding_rows=embedding_rows,
     )
+
+
+def _load_failure(path: str, error: Exception) -> str:
+    """A missing variables/ directory is the usual cause (saved_model.pb copied alone)."""
+    variables = Path(path) / "variables"
+    if "variables" in str(error) and not (variables / "variables.index").is_file():
+        return (
+            f"no {variables.name}/variables.index: the SavedModel's variables are missing "
+            "(copy its variables/ directory along with saved_model.pb)"
+        )
+    return f"cannot load the SavedModel: {describe(error)}"
 
 
 def _read_saved_model_proto(path: str) -> Any:
