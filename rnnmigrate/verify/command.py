@@ -127,6 +127,15 @@ def verify_command(
             rich_help_panel=_DATA,
         ),
     ] = None,
+    time_major: Annotated[
+        Optional[list[str]],
+        typer.Option(
+            "--time-major",
+            help="An output laid out [time, batch, ...] (TF1 time_major=True); detected when the shapes tell (repeatable).",
+            rich_help_panel=_COMPARE,
+            show_default=False,
+        ),
+    ] = None,
     atol: Annotated[
         Optional[float],
         typer.Option(
@@ -201,6 +210,7 @@ def verify_command(
             ),
             atol=atol,
             rtol=rtol,
+            time_major=frozenset(time_major or []),
         )
         exit_code = run_and_report(request, json_path, outdir)
     except VerifyError as error:

@@ -6,6 +6,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from rnnmigrate.verify.axes import OutputLayout, check_time_major_names, output_layout
 from rnnmigrate.verify.compare import OutputComparison, add_batch, new_comparison
 from rnnmigrate.verify.errors import VerifyError, describe
 from rnnmigrate.verify.models import (
@@ -16,7 +17,7 @@ from rnnmigrate.verify.models import (
     load_model,
     native_stderr_silenced,
 )
-from rnnmigrate.verify.pairing import Pairing, TensorPair, pair_models
+from rnnmigrate.verify.pairing import Pairing, pair_models
 from rnnmigrate.verify.samples import (
     SampleBatch,
     SamplePlan,
@@ -41,6 +42,7 @@ class VerifyRequest:
     rtol: float | None = None
     skip: frozenset[str] = frozenset()
     constants: dict[str, str] = field(default_factory=dict)
+    time_major: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -74,6 +76,7 @@ def _verify(request: VerifyRequest) -> VerifyResult:
     loaded = time.perf_counter()
 
     pairing = pair_models(old, new, request.name_map, request.skip, frozenset(request.constants))
+    check_time_major_names(request.time_major, pairing.outputs)
     plan = make_samples(request, pairing, old, new)
     comparisons = [new_comparison(pair, request.atol, request.rtol) for pair in pairing.outputs]
     old_outputs: dict[str, list[np.ndarray]] = {pair.old.name: [] for pair in pairing.outputs}
@@ -88,7 +91,9 @@ def _verify(request: VerifyRequest) -> VerifyResult:
             old_value, new_value = old_result[pair.old.name], new_result[pair.new.name]
             old_outputs[pair.old.name].append(old_value)
             new_outputs[pair.new.name].append(new_value)
-            valid_steps = _valid_steps(pair, old_value, batch)
+            if index == 0:
+                _set_layout(comparison, old_value, batch, request.time_major)
+            valid_steps = _valid_steps(comparison.layout, old_value, batch)
             add_batch(comparison, old_value, new_value, row_offset, valid_steps)
         row_offset += batch.rows
 
@@ -166,20 +171,17 @@ def numpy_dtype(name: str) -> np.dtype:
         return np.dtype(getattr(ml_dtypes, name))
 
 
-def _valid_steps(pair: TensorPair, output: np.ndarray, batch: SampleBatch) -> np.ndarray | None:
-    """[rows, time] mask of valid steps when this output has the inputs' time axis, else None.
+def _set_layout(comparison: OutputComparison, output: np.ndarray, batch: SampleBatch, time_major: frozenset[str]) -> None:
+    layout = output_layout(comparison.pair, tuple(output.shape), batch.rows, batch.time_steps, time_major)
+    comparison.layout = layout
+    if layout.note:
+        comparison.notes.append(layout.note)
 
-    An output has the time axis when axis 1 matches the batch's time steps and the
-    signature leaves that axis open (or fixes it to the time steps in a rank >= 3
-    output): a final state [batch, units] with units equal to the time steps is not one.
-    """
-    if batch.lengths is None or batch.time_steps is None or output.ndim < 2:
+
+def _valid_steps(layout: OutputLayout, output: np.ndarray, batch: SampleBatch) -> np.ndarray | None:
+    """[rows, time] mask of valid steps when the lengths are known and this output has the time axis."""
+    if batch.lengths is None or batch.time_steps is None or layout.time_axis is None:
         return None
-    if output.shape[0] != batch.rows or output.shape[1] != batch.time_steps:
-        return None
-    declared = [sig.shape[1] for sig in (pair.old, pair.new) if sig.shape is not None and len(sig.shape) >= 2]
-    open_axis = any(dim is None for dim in declared)
-    fixed_to_time = output.ndim >= 3 and all(dim == batch.time_steps for dim in declared)
-    if not (open_axis or fixed_to_time):
+    if output.shape[layout.batch_axis] != batch.rows or output.shape[layout.time_axis] != batch.time_steps:
         return None
     return step_mask(batch.lengths, batch.time_steps)

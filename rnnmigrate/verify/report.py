@@ -74,6 +74,9 @@ def _output_document(comparison: OutputComparison) -> dict[str, Any]:
             "rtol": comparison.tolerance.rtol,
             "source": comparison.tolerance.source,
         },
+        "layout": "time-major" if comparison.layout.time_major else "batch-major",
+        "batch_axis": comparison.layout.batch_axis,
+        "time_axis": comparison.layout.time_axis,
         "problems": list(comparison.problems),
         "notes": list(comparison.notes),
         "all": _stats_document(comparison.overall) if not comparison.problems else None,
@@ -250,7 +253,9 @@ def _where(output: dict[str, Any]) -> str:
 
 
 def save_arrays(result: VerifyResult, outdir: str) -> list[Path]:
-    """Both sides' outputs and the inputs fed to them, as .npy files: rerun with ``--inputs``."""
+    """Both sides' outputs and the inputs fed to them, as .npy files: rerun with ``--inputs``.
+
+    Batches are joined on each output's rows' axis (axis 1 of a time-major output)."""
     import numpy as np
 
     root = Path(outdir)
@@ -259,14 +264,17 @@ def save_arrays(result: VerifyResult, outdir: str) -> list[Path]:
         "old": result.old_outputs,
         "new": result.new_outputs,
     }
+    row_axes = {("old", c.pair.old.name): c.layout.batch_axis for c in result.comparisons}
+    row_axes.update({("new", c.pair.new.name): c.layout.batch_axis for c in result.comparisons})
     written: list[Path] = []
     try:
         for group, arrays in groups.items():
             (root / group).mkdir(parents=True, exist_ok=True)
             for name, batches in arrays.items():
                 stem = re.sub(r"[^A-Za-z0-9_.-]", "_", name)
-                if _stackable(batches):
-                    written.append(_save(np, root / group / f"{stem}.npy", np.concatenate(batches)))
+                axis = row_axes.get((group, name), 0)
+                if _stackable(batches, axis):
+                    written.append(_save(np, root / group / f"{stem}.npy", np.concatenate(batches, axis=axis)))
                 else:
                     for index, array in enumerate(batches):
                         written.append(_save(np, root / group / f"{stem}.batch{index}.npy", array))
@@ -275,8 +283,11 @@ def save_arrays(result: VerifyResult, outdir: str) -> list[Path]:
     return written
 
 
-def _stackable(batches: list) -> bool:
-    return all(b.ndim >= 1 and b.shape[1:] == batches[0].shape[1:] for b in batches)
+def _stackable(batches: list, axis: int = 0) -> bool:
+    def others(shape: tuple) -> tuple:
+        return shape[:axis] + shape[axis + 1 :]
+
+    return all(b.ndim > axis and others(b.shape) == others(batches[0].shape) for b in batches)
 
 
 def _save(np: Any, path: Path, array: Any) -> Path:
