@@ -16,6 +16,7 @@ from rnnmigrate.verify.models import (
     parse_tensor_list,
     signature_of,
 )
+from rnnmigrate.verify.weights import Parameter
 
 if TYPE_CHECKING:
     import numpy as np
@@ -61,6 +62,7 @@ def load_checkpoint(source: ModelSource, prefix: str) -> LoadedModel:
         outputs={key: signature_of(key, t) for key, t in sorted(output_tensors.items())},
         run=run,
         embedding_rows=embedding_tables(variables),
+        parameters=lambda: _trainable_parameters(graph, session),
     )
 
 
@@ -74,6 +76,18 @@ def _check_checkpoint_files(prefix: str) -> None:
     expected = int(shards[0].name.rsplit("-of-", 1)[1])
     if len(shards) < expected:
         raise VerifyError(f"{prefix}: {len(shards)} of the checkpoint's {expected} .data shards are there")
+
+
+def _trainable_parameters(graph: Any, session: Any) -> list[Parameter]:
+    """The graph's trainable collection with the restored values (no optimizer slots in it)."""
+    tf = import_tensorflow()
+    variables = graph.get_collection(tf.compat.v1.GraphKeys.TRAINABLE_VARIABLES)
+    values = session.run(variables)
+    return [
+        Parameter(variable.op.name, value)
+        for variable, value in zip(variables, values)
+        if variable.op.name.rsplit("/", 1)[-1] != "global_step"
+    ]
 
 
 def _tensor_names(source: ModelSource, prefix: str, which: str, graph: Any) -> dict[str, str]:

@@ -136,6 +136,15 @@ def verify_command(
             show_default=False,
         ),
     ] = None,
+    inference_only: Annotated[
+        bool,
+        typer.Option(
+            "--inference-only",
+            help="Untied weights (one OLD variable held by several NEW weights) or extra NEW parameters "
+            "are a warning, not a failure: for ports that untie on purpose and will not be trained.",
+            rich_help_panel=_COMPARE,
+        ),
+    ] = False,
     atol: Annotated[
         Optional[float],
         typer.Option(
@@ -211,6 +220,7 @@ def verify_command(
             atol=atol,
             rtol=rtol,
             time_major=frozenset(time_major or []),
+            inference_only=inference_only,
         )
         exit_code = run_and_report(request, json_path, outdir)
     except VerifyError as error:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from rnnmigrate.verify.errors import VerifyError, describe
 from rnnmigrate.verify.keras_archive import check_keras_file, import_custom_objects, unknown_class_message
 from rnnmigrate.verify.models import LoadedModel, ModelSource, TensorSignature, import_tensorflow
+from rnnmigrate.verify.weights import Parameter
 
 if TYPE_CHECKING:
     import numpy as np
@@ -76,6 +77,7 @@ def load_keras(source: ModelSource) -> LoadedModel:
         outputs=outputs,
         run=run,
         embedding_rows=_keras_embedding_tables(model),
+        parameters=lambda: [Parameter(w.path, keras.ops.convert_to_numpy(w)) for w in model.trainable_weights],
     )
 
 

@@ -21,6 +21,8 @@ from rnnmigrate.verify.errors import VerifyError
 if TYPE_CHECKING:
     import numpy as np
 
+    from rnnmigrate.verify.weights import Parameter
+
 DEFAULT_SIGNATURE = "serving_default"
 KERAS_SUFFIXES = (".keras", ".h5", ".hdf5")
 
@@ -66,6 +68,7 @@ class LoadedModel:
     outputs: dict[str, TensorSignature]
     run: Callable[[Mapping[str, "np.ndarray"]], dict[str, "np.ndarray"]]
     embedding_rows: dict[str, int] = field(default_factory=dict)
+    parameters: Callable[[], list[Parameter]] | None = None
 
 
 def import_tensorflow() -> Any:
@@ -177,6 +180,18 @@ def signature_of(name: str, tensor_or_spec: Any) -> TensorSignature:
     shape = tensor_or_spec.shape
     dims = None if shape.rank is None else tuple(shape.as_list())
     return TensorSignature(name=name, dtype=tensor_or_spec.dtype.name, shape=dims)
+
+
+def variable_parameters(variables: Any) -> list[Parameter]:
+    """TF variables as parameters named without ``:0``; ``global_step`` is a counter, not a weight."""
+    from rnnmigrate.verify.weights import Parameter
+
+    found = []
+    for variable in variables:
+        name = variable.name[:-2] if variable.name.endswith(":0") else variable.name
+        if name.rsplit("/", 1)[-1] != "global_step":
+            found.append(Parameter(name, variable.numpy()))
+    return found
 
 
 def embedding_tables(variables: Any) -> dict[str, int]:

@@ -26,6 +26,7 @@ from rnnmigrate.verify.samples import (
     load_input_files,
     step_mask,
 )
+from rnnmigrate.verify.weights import WeightComparison, compare_weights
 
 if TYPE_CHECKING:
     import numpy as np
@@ -43,6 +44,7 @@ class VerifyRequest:
     skip: frozenset[str] = frozenset()
     constants: dict[str, str] = field(default_factory=dict)
     time_major: frozenset[str] = frozenset()
+    inference_only: bool = False
 
 
 @dataclass
@@ -55,10 +57,13 @@ class VerifyResult:
     old_outputs: dict[str, list[np.ndarray]]
     new_outputs: dict[str, list[np.ndarray]]
     seconds: dict[str, float]
+    weights: WeightComparison | None = None
+    weights_note: str | None = None
 
     @property
     def passed(self) -> bool:
-        return all(comparison.passed for comparison in self.comparisons)
+        weights_pass = self.weights is None or self.weights.passed
+        return weights_pass and all(comparison.passed for comparison in self.comparisons)
 
 
 def verify(request: VerifyRequest) -> VerifyResult:
@@ -97,6 +102,8 @@ def _verify(request: VerifyRequest) -> VerifyResult:
             add_batch(comparison, old_value, new_value, row_offset, valid_steps)
         row_offset += batch.rows
 
+    compared = time.perf_counter()
+    weights, weights_note = compare_model_weights(old, new, request.inference_only)
     finished = time.perf_counter()
     return VerifyResult(
         old=old,
@@ -106,13 +113,33 @@ def _verify(request: VerifyRequest) -> VerifyResult:
         comparisons=comparisons,
         old_outputs=old_outputs,
         new_outputs=new_outputs,
+        weights=weights,
+        weights_note=weights_note,
         seconds={
             "import_tensorflow": imported - clock,
             "load_models": loaded - imported,
-            "run_and_compare": finished - loaded,
+            "run_and_compare": compared - loaded,
+            "compare_weights": finished - compared,
             "total": finished - clock,
         },
     )
+
+
+def compare_model_weights(
+    old: LoadedModel, new: LoadedModel, inference_only: bool
+) -> tuple[WeightComparison | None, str | None]:
+    """OLD's trainable variables against NEW's trainable weights, or why they cannot be read."""
+    if old.parameters is None or new.parameters is None:
+        side = old if old.parameters is None else new
+        return None, f"weights not compared: {side.path} ({side.kind}) does not expose its trainable variables"
+    try:
+        old_parameters, new_parameters = old.parameters(), new.parameters()
+    except Exception as error:
+        return None, f"weights not compared: reading them raised {describe(error)}"
+    if not old_parameters or not new_parameters:
+        side = old if not old_parameters else new
+        return None, f"weights not compared: {side.path} has no trainable variables"
+    return compare_weights(old_parameters, new_parameters, inference_only), None
 
 
 def make_samples(request: VerifyRequest, pairing: Pairing, old: LoadedModel, new: LoadedModel) -> SamplePlan:

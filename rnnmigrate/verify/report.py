@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rnnmigrate.verify.errors import VerifyError, describe
+from rnnmigrate.verify.report_weights import weight_lines, weights_document, weights_verdict
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -40,6 +41,7 @@ def result_document(result: VerifyResult) -> dict[str, Any]:
         },
         "notes": result.pairing.notes + result.plan.notes,
         "outputs": [_output_document(comparison) for comparison in result.comparisons],
+        "weights": weights_document(result),
         "seconds": {key: round(value, 3) for key, value in result.seconds.items()},
     }
 
@@ -155,6 +157,8 @@ def render(document: dict[str, Any], console: Console) -> None:
     for output in document["outputs"]:
         for line in output["problems"] + output["notes"] + _nan_lines(output["all"]):
             console.print(f"{_pair_text(output)}: {line}")
+    for line in weight_lines(document["weights"]):
+        console.print(line)
     console.print(verdict_line(document), style="bold green" if document["verdict"] == "PASS" else "bold red")
 
 
@@ -231,11 +235,13 @@ def _region_cell(stats: dict[str, Any] | None) -> str:
 def verdict_line(document: dict[str, Any]) -> str:
     outputs = document["outputs"]
     rows, batches = document["samples"]["rows"], document["samples"]["batches"]
-    if document["verdict"] == "PASS":
-        return f"PASS: {len(outputs)} outputs agree within tolerance on {rows} rows in {batches} batches"
+    weights = weights_verdict(document["weights"]) if "weights" in document else None
     failing = [output for output in outputs if output["result"] == "FAIL"]
+    if not failing:
+        agree = f"{len(outputs)} outputs agree within tolerance on {rows} rows in {batches} batches"
+        return f"{document['verdict']}: {agree}" + (f"; {weights}" if weights else "")
     described = ", ".join(f"{_pair_text(output)} ({_where(output)})" for output in failing)
-    return f"FAIL: {len(failing)} of {len(outputs)} outputs differ: {described}"
+    return f"FAIL: {len(failing)} of {len(outputs)} outputs differ: {described}" + (f"; {weights}" if weights else "")
 
 
 def _where(output: dict[str, Any]) -> str:

@@ -14,6 +14,7 @@ from rnnmigrate.verify.models import (
     embedding_tables,
     import_tensorflow,
     signature_of,
+    variable_parameters,
 )
 
 if TYPE_CHECKING:
@@ -53,7 +54,17 @@ def load_saved_model(source: ModelSource) -> LoadedModel:
         outputs=outputs,
         run=run,
         embedding_rows=embedding_rows,
+        parameters=lambda: variable_parameters(_trainable_variables(loaded)),
     )
+
+
+def _trainable_variables(loaded: Any) -> list[Any]:
+    """A TF1 SavedModel's variables carry its trainable collection as ``trainable``; a TF2
+    export lists its own. Optimizer slots are not trainable in either."""
+    listed = getattr(loaded, "trainable_variables", None)
+    if listed:
+        return list(listed)
+    return [variable for variable in getattr(loaded, "variables", ()) if variable.trainable]
 
 
 def _load_failure(path: str, error: Exception) -> str:

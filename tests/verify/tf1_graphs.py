@@ -49,13 +49,15 @@ def time_major(tf):
 
 
 def siamese(tf):
-    """Two sequences through one LSTM (reuse=AUTO_REUSE), trained with Adam: slots and global_step exist."""
+    """Two sequences of one length per pair through one LSTM (reuse=AUTO_REUSE), trained with Adam:
+    optimizer slots and global_step exist beside the trainable variables."""
     table = tf.compat.v1.get_variable("embedding", [VOCAB, EMBED])
     cell = tf.compat.v1.nn.rnn_cell.LSTMCell(UNITS)
-    inputs, finals = {}, []
+    lengths = tf.compat.v1.placeholder(tf.int32, [None], name="lengths")
+    inputs, finals = {"lengths": lengths}, []
     for side in ("a", "b"):
-        tokens, lengths = _inputs(tf, f"_{side}")
-        inputs.update({f"tokens_{side}": tokens, f"lengths_{side}": lengths})
+        tokens = tf.compat.v1.placeholder(tf.int32, [None, None], name=f"tokens_{side}")
+        inputs[f"tokens_{side}"] = tokens
         with tf.compat.v1.variable_scope("encoder", reuse=tf.compat.v1.AUTO_REUSE):
             _, state = tf.compat.v1.nn.dynamic_rnn(
                 cell, tf.nn.embedding_lookup(table, tokens), sequence_length=lengths, dtype=tf.float32
