@@ -136,6 +136,16 @@ def verify_command(
             show_default=False,
         ),
     ] = None,
+    layer_map: Annotated[
+        Optional[list[str]],
+        typer.Option(
+            "--map-layer",
+            help="When outputs differ, pair an OLD RNN scope with a NEW RNN layer to find the first that "
+            "diverges: old_scope=new_layer (repeatable; default: in order).",
+            rich_help_panel=_COMPARE,
+            show_default=False,
+        ),
+    ] = None,
     inference_only: Annotated[
         bool,
         typer.Option(
@@ -221,6 +231,7 @@ def verify_command(
             rtol=rtol,
             time_major=frozenset(time_major or []),
             inference_only=inference_only,
+            layer_map=parse_name_map(layer_map or [], "--map-layer"),
         )
         exit_code = run_and_report(request, json_path, outdir)
     except VerifyError as error:

@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from rnnmigrate.verify.divergence import keras_taps
 from rnnmigrate.verify.errors import VerifyError, describe
 from rnnmigrate.verify.keras_archive import check_keras_file, import_custom_objects, unknown_class_message
 from rnnmigrate.verify.models import LoadedModel, ModelSource, TensorSignature, import_tensorflow
@@ -52,14 +53,15 @@ def load_keras(source: ModelSource) -> LoadedModel:
     outputs = {name: _keras_signature(name, t) for name, t in zip(output_names, output_tensors)}
     call = tf.function(lambda structure: model(structure, training=False), reduce_retracing=True)
 
-    def run(feed: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    def structure_of(feed: Mapping[str, np.ndarray]) -> Any:
         if isinstance(input_structure, dict):
-            structure: Any = {name: feed[name] for name in input_names}
-        elif isinstance(input_structure, (list, tuple)):
-            structure = [feed[name] for name in input_names]
-        else:
-            structure = feed[input_names[0]]
-        result = call(structure)
+            return {name: feed[name] for name in input_names}
+        if isinstance(input_structure, (list, tuple)):
+            return [feed[name] for name in input_names]
+        return feed[input_names[0]]
+
+    def run(feed: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+        result = call(structure_of(feed))
         if isinstance(result, dict):
             values = [result[name] for name in output_names]
         elif isinstance(result, (list, tuple)):
@@ -78,6 +80,7 @@ def load_keras(source: ModelSource) -> LoadedModel:
         run=run,
         embedding_rows=_keras_embedding_tables(model),
         parameters=lambda: [Parameter(w.path, keras.ops.convert_to_numpy(w)) for w in model.trainable_weights],
+        rnn_taps=lambda: keras_taps(model, structure_of),
     )
 
 

@@ -21,6 +21,7 @@ from rnnmigrate.verify.errors import VerifyError
 if TYPE_CHECKING:
     import numpy as np
 
+    from rnnmigrate.verify.divergence import RnnTaps
     from rnnmigrate.verify.weights import Parameter
 
 DEFAULT_SIGNATURE = "serving_default"
@@ -69,6 +70,7 @@ class LoadedModel:
     run: Callable[[Mapping[str, "np.ndarray"]], dict[str, "np.ndarray"]]
     embedding_rows: dict[str, int] = field(default_factory=dict)
     parameters: Callable[[], list[Parameter]] | None = None
+    rnn_taps: Callable[[], RnnTaps | None] | None = None
 
 
 def import_tensorflow() -> Any:
@@ -184,6 +186,7 @@ def signature_of(name: str, tensor_or_spec: Any) -> TensorSignature:
 
 def variable_parameters(variables: Any) -> list[Parameter]:
     """TF variables as parameters named without ``:0``; ``global_step`` is a counter, not a weight."""
+    from rnnmigrate.verify.divergence import RnnTaps
     from rnnmigrate.verify.weights import Parameter
 
     found = []

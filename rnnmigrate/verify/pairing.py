@@ -31,7 +31,7 @@ class Pairing:
     notes: list[str] = field(default_factory=list)
 
 
-def parse_name_map(items: list[str]) -> dict[str, str]:
+def parse_name_map(items: list[str], option: str = "--map") -> dict[str, str]:
     """``--map old=new`` (repeatable, or comma separated) into a dict."""
     mapping: dict[str, str] = {}
     for item in (part.strip() for entry in items for part in entry.split(",")):
@@ -39,7 +39,7 @@ def parse_name_map(items: list[str]) -> dict[str, str]:
             continue
         old, sep, new = item.partition("=")
         if not sep or not old.strip() or not new.strip():
-            raise VerifyError(f"--map: expected old=new, got '{item}'")
+            raise VerifyError(f"{option}: expected old=new, got '{item}'")
         mapping[old.strip()] = new.strip()
     return mapping
 

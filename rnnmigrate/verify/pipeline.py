@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from rnnmigrate.verify.axes import OutputLayout, check_time_major_names, output_layout
-from rnnmigrate.verify.compare import OutputComparison, add_batch, new_comparison
+from rnnmigrate.verify.compare import OutputComparison, add_batch, default_tolerance, new_comparison
+from rnnmigrate.verify.divergence import Divergence, find_divergence
 from rnnmigrate.verify.errors import VerifyError, describe
 from rnnmigrate.verify.models import (
     LoadedModel,
@@ -45,6 +46,7 @@ class VerifyRequest:
     constants: dict[str, str] = field(default_factory=dict)
     time_major: frozenset[str] = frozenset()
     inference_only: bool = False
+    layer_map: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -59,6 +61,7 @@ class VerifyResult:
     seconds: dict[str, float]
     weights: WeightComparison | None = None
     weights_note: str | None = None
+    divergence: Divergence | None = None
 
     @property
     def passed(self) -> bool:
@@ -102,6 +105,9 @@ def _verify(request: VerifyRequest) -> VerifyResult:
             add_batch(comparison, old_value, new_value, row_offset, valid_steps)
         row_offset += batch.rows
 
+    divergence = None
+    if not all(comparison.passed for comparison in comparisons):
+        divergence = locate_divergence(request, old, new, pairing, plan)
     compared = time.perf_counter()
     weights, weights_note = compare_model_weights(old, new, request.inference_only)
     finished = time.perf_counter()
@@ -115,6 +121,7 @@ def _verify(request: VerifyRequest) -> VerifyResult:
         new_outputs=new_outputs,
         weights=weights,
         weights_note=weights_note,
+        divergence=divergence,
         seconds={
             "import_tensorflow": imported - clock,
             "load_models": loaded - imported,
@@ -159,6 +166,17 @@ def run_on_batch(
     constants: dict[str, str] | None = None,
 ) -> dict[str, np.ndarray]:
     """Feed one batch, cast to this side's dtypes; a model that raises is the user's error."""
+    feed = batch_feed(model, batch, pairing, side, constants)
+    try:
+        return model.run(feed)
+    except Exception as error:
+        raise VerifyError(f"{model.path}: raised on sample batch {index}: {describe(error)}") from None
+
+
+def batch_feed(
+    model: LoadedModel, batch: SampleBatch, pairing: Pairing, side: str, constants: dict[str, str] | None = None
+) -> dict[str, np.ndarray]:
+    """One batch keyed by this side's input names, in its dtypes, ``--set`` values included."""
     feed = {}
     for pair in pairing.inputs:
         signature: TensorSignature = getattr(pair, side)
@@ -166,10 +184,34 @@ def run_on_batch(
     for name, text in (constants or {}).items():
         if name in model.inputs:
             feed[name] = constant_input(model, model.inputs[name], text, batch.rows)
+    return feed
+
+
+def locate_divergence(
+    request: VerifyRequest, old: LoadedModel, new: LoadedModel, pairing: Pairing, plan: SamplePlan
+) -> Divergence:
+    """The RNN outputs of both sides on the same batches, to name the first RNN that differs."""
+    if old.rnn_taps is None or new.rnn_taps is None:
+        side = old if old.rnn_taps is None else new
+        return Divergence(note=f"{side.path} ({side.kind}): its RNN outputs cannot be reached, only its signature")
     try:
-        return model.run(feed)
+        old_taps, new_taps = old.rnn_taps(), new.rnn_taps()
     except Exception as error:
-        raise VerifyError(f"{model.path}: raised on sample batch {index}: {describe(error)}") from None
+        return Divergence(note=f"the RNN outputs could not be reached: {describe(error)}")
+    if old_taps is None or new_taps is None:
+        side = old if old_taps is None else new
+        what = "dynamic_rnn loop" if side is old else "RNN layer called once"
+        return Divergence(note=f"{side.path}: no {what} found, so the model's structure does not tell where it diverges")
+    batches = [
+        (
+            batch_feed(old, batch, pairing, "old", request.constants),
+            batch_feed(new, batch, pairing, "new", request.constants),
+            step_mask(batch.lengths, batch.time_steps) if batch.lengths is not None and batch.time_steps else None,
+        )
+        for batch in plan.batches
+    ]
+    tolerance = default_tolerance("float32", "float32", request.atol, request.rtol)
+    return find_divergence(old_taps, new_taps, request.layer_map, batches, tolerance.atol, tolerance.rtol)
 
 
 def constant_input(model: LoadedModel, signature: TensorSignature, text: str, rows: int) -> np.ndarray:

@@ -14,7 +14,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rnnmigrate.verify.errors import VerifyError, describe
-from rnnmigrate.verify.report_weights import weight_lines, weights_document, weights_verdict
+from rnnmigrate.verify.report_weights import (
+    divergence_document,
+    divergence_lines,
+    weight_lines,
+    weights_document,
+    weights_verdict,
+)
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -42,6 +48,7 @@ def result_document(result: VerifyResult) -> dict[str, Any]:
         "notes": result.pairing.notes + result.plan.notes,
         "outputs": [_output_document(comparison) for comparison in result.comparisons],
         "weights": weights_document(result),
+        "divergence": divergence_document(result),
         "seconds": {key: round(value, 3) for key, value in result.seconds.items()},
     }
 
@@ -157,7 +164,7 @@ def render(document: dict[str, Any], console: Console) -> None:
     for output in document["outputs"]:
         for line in output["problems"] + output["notes"] + _nan_lines(output["all"]):
             console.print(f"{_pair_text(output)}: {line}")
-    for line in weight_lines(document["weights"]):
+    for line in divergence_lines(document.get("divergence")) + weight_lines(document["weights"]):
         console.print(line)
     console.print(verdict_line(document), style="bold green" if document["verdict"] == "PASS" else "bold red")
 
@@ -241,7 +248,9 @@ def verdict_line(document: dict[str, Any]) -> str:
         agree = f"{len(outputs)} outputs agree within tolerance on {rows} rows in {batches} batches"
         return f"{document['verdict']}: {agree}" + (f"; {weights}" if weights else "")
     described = ", ".join(f"{_pair_text(output)} ({_where(output)})" for output in failing)
-    return f"FAIL: {len(failing)} of {len(outputs)} outputs differ: {described}" + (f"; {weights}" if weights else "")
+    first = (document.get("divergence") or {}).get("first")
+    where = f"; first diverges at OLD {first['old']} / NEW {first['new']}" if first else ""
+    return f"FAIL: {len(failing)} of {len(outputs)} outputs differ: {described}{where}" + (f"; {weights}" if weights else "")
 
 
 def _where(output: dict[str, Any]) -> str:

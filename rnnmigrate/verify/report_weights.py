@@ -73,3 +73,50 @@ def weights_verdict(document: dict[str, Any]) -> str | None:
         count = len(document["warnings"])
         return f"weights: {count} warning{'s' if count != 1 else ''}"
     return None
+
+
+def divergence_document(result: VerifyResult) -> dict[str, Any] | None:
+    divergence = result.divergence
+    if divergence is None:
+        return None
+    first = divergence.first
+    return {
+        "note": divergence.note,
+        "first": None if first is None else {"old": first.old, "new": first.new},
+        "boundaries": [
+            {
+                "old": b.old,
+                "new": b.new,
+                "diverges": b.diverges,
+                "max_abs_diff": b.max_abs_diff,
+                "out_of_tolerance": b.out_of_tolerance,
+                "elements": b.elements,
+                "problem": b.problem,
+            }
+            for b in divergence.boundaries
+        ],
+    }
+
+
+def divergence_lines(document: dict[str, Any] | None) -> list[str]:
+    if document is None:
+        return []
+    if document["note"]:
+        return [f"diverges  not located: {document['note']}"]
+    lines = []
+    for boundary in document["boundaries"]:
+        if boundary["problem"]:
+            state = boundary["problem"]
+        elif boundary["diverges"]:
+            share = boundary["out_of_tolerance"] / boundary["elements"] if boundary["elements"] else 0.0
+            state = f"differs on valid steps: max abs {boundary['max_abs_diff']:.3g}, {share:.2%} out of tolerance"
+        else:
+            state = f"agrees on valid steps (max abs {boundary['max_abs_diff']:.3g})"
+        lines.append(f"  RNN OLD {boundary['old']} -> NEW {boundary['new']}: {state}")
+    first = document["first"]
+    head = (
+        f"diverges  first at OLD scope {first['old']} / NEW layer {first['new']}"
+        if first
+        else "diverges  not at an RNN: every RNN's outputs agree on valid steps (look at padded steps and after the RNNs)"
+    )
+    return [head, *lines]

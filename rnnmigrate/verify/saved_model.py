@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rnnmigrate.verify.divergence import tf1_saved_model_taps
 from rnnmigrate.verify.errors import VerifyError, describe
 from rnnmigrate.verify.models import (
     DEFAULT_SIGNATURE,
@@ -55,6 +56,9 @@ def load_saved_model(source: ModelSource) -> LoadedModel:
         run=run,
         embedding_rows=embedding_rows,
         parameters=lambda: variable_parameters(_trainable_variables(loaded)),
+        rnn_taps=(lambda: tf1_saved_model_taps(loaded, meta_graph.signature_def[signature_key], function.graph))
+        if kind == "TF1 SavedModel"
+        else None,
     )
 
 
