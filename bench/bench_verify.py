@@ -128,7 +128,8 @@ def main() -> None:
     print(f"ratio verify / bare: {verify_s / bare_s:.2f}")
     print(
         f"inside verify: import TF {seconds['import_tensorflow']:.2f} s, load both models "
-        f"{seconds['load_models']:.2f} s, run 4 batches on both + compare {seconds['run_and_compare']:.2f} s"
+        f"{seconds['load_models']:.2f} s, run 4 batches on both + compare {seconds['run_and_compare']:.2f} s, "
+        f"weights {seconds.get('compare_weights', 0.0):.2f} s"
     )
 
 

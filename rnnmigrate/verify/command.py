@@ -38,7 +38,8 @@ def verify_command(
     new: Annotated[
         str,
         typer.Argument(
-            help="The migrated model: a .keras file or a (TF2) SavedModel directory.",
+            help="The migrated model: a .keras file, a SavedModel directory, or a checkpoint prefix with "
+            "its .meta graph (a migrated program still in graph mode; then --new-inputs/--new-outputs).",
             metavar="NEW",
             show_default=False,
         ),
@@ -59,17 +60,19 @@ def verify_command(
     ] = None,
     old_inputs: Annotated[
         Optional[str],
-        typer.Option(help="Checkpoint OLD: its inputs as name=tensor:0,...", rich_help_panel=_SIDES),
+        typer.Option(help="OLD as a checkpoint prefix: its inputs as name=tensor:0,...", rich_help_panel=_SIDES),
     ] = None,
     old_outputs: Annotated[
         Optional[str],
-        typer.Option(help="Checkpoint OLD: its outputs as name=tensor:0,...", rich_help_panel=_SIDES),
+        typer.Option(help="OLD as a checkpoint prefix: its outputs as name=tensor:0,...", rich_help_panel=_SIDES),
     ] = None,
     new_inputs: Annotated[
-        Optional[str], typer.Option(help="Checkpoint NEW: its inputs as name=tensor:0,...", rich_help_panel=_SIDES)
+        Optional[str],
+        typer.Option(help="NEW as a checkpoint prefix: its inputs as name=tensor:0,...", rich_help_panel=_SIDES),
     ] = None,
     new_outputs: Annotated[
-        Optional[str], typer.Option(help="Checkpoint NEW: its outputs as name=tensor:0,...", rich_help_panel=_SIDES)
+        Optional[str],
+        typer.Option(help="NEW as a checkpoint prefix: its outputs as name=tensor:0,...", rich_help_panel=_SIDES),
     ] = None,
     name_map: Annotated[
         Optional[list[str]],
@@ -124,6 +127,34 @@ def verify_command(
             rich_help_panel=_DATA,
         ),
     ] = None,
+    time_major: Annotated[
+        Optional[list[str]],
+        typer.Option(
+            "--time-major",
+            help="An output laid out [time, batch, ...] (TF1 time_major=True); detected when the shapes tell (repeatable).",
+            rich_help_panel=_COMPARE,
+            show_default=False,
+        ),
+    ] = None,
+    layer_map: Annotated[
+        Optional[list[str]],
+        typer.Option(
+            "--map-layer",
+            help="When outputs differ, pair an OLD RNN scope with a NEW RNN layer to find the first that "
+            "diverges: old_scope=new_layer (repeatable; default: in order).",
+            rich_help_panel=_COMPARE,
+            show_default=False,
+        ),
+    ] = None,
+    inference_only: Annotated[
+        bool,
+        typer.Option(
+            "--inference-only",
+            help="Untied weights (one OLD variable held by several NEW weights) or extra NEW parameters "
+            "are a warning, not a failure: for ports that untie on purpose and will not be trained.",
+            rich_help_panel=_COMPARE,
+        ),
+    ] = False,
     atol: Annotated[
         Optional[float],
         typer.Option(
@@ -145,6 +176,15 @@ def verify_command(
         Optional[str],
         typer.Option(help="Save inputs and both sides' outputs as .npy files.", rich_help_panel=_COMPARE),
     ] = None,
+    imports: Annotated[
+        Optional[list[str]],
+        typer.Option(
+            "--import",
+            help="Import a module before loading: the one defining a Keras file's own classes (repeatable).",
+            rich_help_panel=_SIDES,
+            show_default=False,
+        ),
+    ] = None,
     unsafe: Annotated[
         bool,
         typer.Option(
@@ -161,6 +201,7 @@ def verify_command(
     from rnnmigrate.verify.pipeline import VerifyRequest
     from rnnmigrate.verify.samples import SampleSettings, parse_input_files
 
+    modules = tuple(imports or [])
     try:
         for option, text in (
             ("--old-inputs", old_inputs),
@@ -171,8 +212,8 @@ def verify_command(
             if text:
                 parse_tensor_list(text, option)
         request = VerifyRequest(
-            old=ModelSource("OLD", old, old_tag_set, old_signature_def, old_inputs, old_outputs, unsafe),
-            new=ModelSource("NEW", new, new_tag_set, new_signature_def, new_inputs, new_outputs, unsafe),
+            old=ModelSource("OLD", old, old_tag_set, old_signature_def, old_inputs, old_outputs, unsafe, modules),
+            new=ModelSource("NEW", new, new_tag_set, new_signature_def, new_inputs, new_outputs, unsafe, modules),
             name_map=parse_name_map(name_map or []),
             skip=frozenset(skip or []),
             constants=parse_constants(constants or []),
@@ -188,6 +229,9 @@ def verify_command(
             ),
             atol=atol,
             rtol=rtol,
+            time_major=frozenset(time_major or []),
+            inference_only=inference_only,
+            layer_map=parse_name_map(layer_map or [], "--map-layer"),
         )
         exit_code = run_and_report(request, json_path, outdir)
     except VerifyError as error:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from rnnmigrate.verify.axes import BATCH_MAJOR, OutputLayout
 from rnnmigrate.verify.pairing import TensorPair, dtype_kind
 
 if TYPE_CHECKING:
@@ -101,6 +102,7 @@ class OutputComparison:
     overall: RegionStats = field(default_factory=RegionStats)
     valid: RegionStats | None = None
     padded: RegionStats | None = None
+    layout: OutputLayout = BATCH_MAJOR
 
     @property
     def passed(self) -> bool:
@@ -118,7 +120,8 @@ def add_batch(
     row_offset: int,
     valid_steps: np.ndarray | None,
 ) -> None:
-    """Fold one batch's outputs into the comparison. ``valid_steps`` is [rows, time] or None."""
+    """Fold one batch's outputs into the comparison. ``valid_steps`` is [rows, time] or None,
+    whatever the output's layout."""
     import numpy as np
 
     old, new = np.asarray(old), np.asarray(new)
@@ -126,12 +129,13 @@ def add_batch(
     if comparison.problems:
         return
     reference, candidate = _as_comparable(old), _as_comparable(new)
-    comparison.overall.merge(_region_stats(reference, candidate, None, row_offset, comparison.tolerance))
+    layout = comparison.layout
+    comparison.overall.merge(_region_stats(reference, candidate, None, row_offset, comparison.tolerance, layout))
     if valid_steps is None:
         return
-    mask = np.broadcast_to(valid_steps.reshape(valid_steps.shape + (1,) * (old.ndim - 2)), old.shape)
+    mask = np.broadcast_to(layout.step_mask(valid_steps, old.ndim), old.shape)
     for region, selected in (("valid", mask), ("padded", ~mask)):
-        stats = _region_stats(reference, candidate, selected, row_offset, comparison.tolerance)
+        stats = _region_stats(reference, candidate, selected, row_offset, comparison.tolerance, layout)
         if getattr(comparison, region) is None:
             setattr(comparison, region, RegionStats())
         getattr(comparison, region).merge(stats)
@@ -139,8 +143,9 @@ def add_batch(
 
 def _record_shape_and_dtype(comparison: OutputComparison, old: np.ndarray, new: np.ndarray) -> None:
     comparison.old_dtype, comparison.new_dtype = str(old.dtype), str(new.dtype)
-    comparison.old_shape = _grow(comparison.old_shape, old.shape)
-    comparison.new_shape = _grow(comparison.new_shape, new.shape)
+    axis = comparison.layout.batch_axis
+    comparison.old_shape = _grow(comparison.old_shape, old.shape, axis)
+    comparison.new_shape = _grow(comparison.new_shape, new.shape, axis)
     if old.shape != new.shape:
         problem = f"shape {tuple(old.shape)} vs {tuple(new.shape)}"
         if problem not in comparison.problems:
@@ -155,11 +160,14 @@ def _record_shape_and_dtype(comparison: OutputComparison, old: np.ndarray, new: 
             comparison.notes.append(note)
 
 
-def _grow(total: tuple[int, ...] | None, batch: tuple[int, ...]) -> tuple[int, ...]:
-    """Shape of all batches stacked on axis 0 (the first batch's trailing dims)."""
-    if total is None or not batch:
+def _grow(total: tuple[int, ...] | None, batch: tuple[int, ...], axis: int = 0) -> tuple[int, ...]:
+    """Shape of all batches joined on the rows' axis (the first batch's other dims)."""
+    if total is None or len(batch) <= axis:
         return tuple(batch)
-    return (total[0] + batch[0],) + tuple(total[1:]) if total[1:] == tuple(batch[1:]) else total
+    others_agree = all(a == b for i, (a, b) in enumerate(zip(total, batch)) if i != axis) and len(total) == len(batch)
+    if not others_agree:
+        return total
+    return tuple(size + batch[axis] if i == axis else size for i, size in enumerate(total))
 
 
 def _as_comparable(values: np.ndarray) -> np.ndarray:
@@ -176,6 +184,7 @@ def _region_stats(
     selected: np.ndarray | None,
     row_offset: int,
     tolerance: Tolerance,
+    layout: OutputLayout = BATCH_MAJOR,
 ) -> RegionStats:
     import numpy as np
 
@@ -209,9 +218,7 @@ def _region_stats(
     flat = int(np.argmax(score))
     if score.flat[flat] > 0:
         index = np.unravel_index(flat, old.shape)
-        stats.worst_index = tuple(int(i) for i in index)
-        if stats.worst_index:
-            stats.worst_index = (stats.worst_index[0] + row_offset,) + stats.worst_index[1:]
+        stats.worst_index = layout.element_place(tuple(int(i) for i in index), row_offset)
         stats.worst_old, stats.worst_new = float(np.real(old[index])), float(np.real(new[index]))
         stats._worst_score = float(score.flat[flat])
     return stats

@@ -7,7 +7,7 @@ class VerifyError(Exception):
     """A problem with the user's files or options, phrased for them: `path: what is wrong`."""
 
 
-_NOISE = re.compile(r"^(Graph execution error:|Detected at node .*|File .*|\[\[.*)$")
+_NOISE = re.compile(r"^(Graph execution error:|Detected at node .*|File \".*\", line \d+.*|\[\[.*)$")
 
 
 def first_line(error: BaseException, limit: int = 240) -> str:
@@ -24,4 +24,6 @@ def first_line(error: BaseException, limit: int = 240) -> str:
 
 
 def describe(error: BaseException) -> str:
-    return f"{type(error).__name__}: {first_line(error)}"
+    """``Type: message``; just ``Type`` when the message says nothing more."""
+    name, line = type(error).__name__, first_line(error)
+    return name if line == name else f"{name}: {line}"

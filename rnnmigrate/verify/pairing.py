@@ -31,7 +31,7 @@ class Pairing:
     notes: list[str] = field(default_factory=list)
 
 
-def parse_name_map(items: list[str]) -> dict[str, str]:
+def parse_name_map(items: list[str], option: str = "--map") -> dict[str, str]:
     """``--map old=new`` (repeatable, or comma separated) into a dict."""
     mapping: dict[str, str] = {}
     for item in (part.strip() for entry in items for part in entry.split(",")):
@@ -39,7 +39,7 @@ def parse_name_map(items: list[str]) -> dict[str, str]:
             continue
         old, sep, new = item.partition("=")
         if not sep or not old.strip() or not new.strip():
-            raise VerifyError(f"--map: expected old=new, got '{item}'")
+            raise VerifyError(f"{option}: expected old=new, got '{item}'")
         mapping[old.strip()] = new.strip()
     return mapping
 
@@ -139,9 +139,12 @@ def _pair(
         pairs.append(TensorPair(old_spec, new_spec))
         notes.append(f"paired the only unmatched {what}s: OLD '{old_name}' with NEW '{new_name}'")
     if old_left or new_left:
+        leave_out = "feed an input only one side has a fixed value with --set NAME=VALUE"
+        if what == "output":
+            leave_out = "leave out an output only one side has with --skip NAME"
         raise VerifyError(
             f"unmatched {what} names: {old.path} has {_listing(old_left)}, "
-            f"{new.path} has {_listing(new_left)}; pair them with --map old=new"
+            f"{new.path} has {_listing(new_left)}; pair them with --map old=new, or {leave_out}"
         )
     return pairs
 

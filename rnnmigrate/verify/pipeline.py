@@ -6,7 +6,9 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from rnnmigrate.verify.compare import OutputComparison, add_batch, new_comparison
+from rnnmigrate.verify.axes import OutputLayout, check_time_major_names, output_layout
+from rnnmigrate.verify.compare import OutputComparison, add_batch, default_tolerance, new_comparison
+from rnnmigrate.verify.divergence import Divergence, find_divergence
 from rnnmigrate.verify.errors import VerifyError, describe
 from rnnmigrate.verify.models import (
     LoadedModel,
@@ -16,7 +18,7 @@ from rnnmigrate.verify.models import (
     load_model,
     native_stderr_silenced,
 )
-from rnnmigrate.verify.pairing import Pairing, TensorPair, pair_models
+from rnnmigrate.verify.pairing import Pairing, pair_models
 from rnnmigrate.verify.samples import (
     SampleBatch,
     SamplePlan,
@@ -25,6 +27,7 @@ from rnnmigrate.verify.samples import (
     load_input_files,
     step_mask,
 )
+from rnnmigrate.verify.weights import WeightComparison, compare_weights
 
 if TYPE_CHECKING:
     import numpy as np
@@ -41,6 +44,9 @@ class VerifyRequest:
     rtol: float | None = None
     skip: frozenset[str] = frozenset()
     constants: dict[str, str] = field(default_factory=dict)
+    time_major: frozenset[str] = frozenset()
+    inference_only: bool = False
+    layer_map: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -53,10 +59,14 @@ class VerifyResult:
     old_outputs: dict[str, list[np.ndarray]]
     new_outputs: dict[str, list[np.ndarray]]
     seconds: dict[str, float]
+    weights: WeightComparison | None = None
+    weights_note: str | None = None
+    divergence: Divergence | None = None
 
     @property
     def passed(self) -> bool:
-        return all(comparison.passed for comparison in self.comparisons)
+        weights_pass = self.weights is None or self.weights.passed
+        return weights_pass and all(comparison.passed for comparison in self.comparisons)
 
 
 def verify(request: VerifyRequest) -> VerifyResult:
@@ -74,6 +84,7 @@ def _verify(request: VerifyRequest) -> VerifyResult:
     loaded = time.perf_counter()
 
     pairing = pair_models(old, new, request.name_map, request.skip, frozenset(request.constants))
+    check_time_major_names(request.time_major, pairing.outputs)
     plan = make_samples(request, pairing, old, new)
     comparisons = [new_comparison(pair, request.atol, request.rtol) for pair in pairing.outputs]
     old_outputs: dict[str, list[np.ndarray]] = {pair.old.name: [] for pair in pairing.outputs}
@@ -88,10 +99,17 @@ def _verify(request: VerifyRequest) -> VerifyResult:
             old_value, new_value = old_result[pair.old.name], new_result[pair.new.name]
             old_outputs[pair.old.name].append(old_value)
             new_outputs[pair.new.name].append(new_value)
-            valid_steps = _valid_steps(pair, old_value, batch)
+            if index == 0:
+                _set_layout(comparison, old_value, batch, request.time_major)
+            valid_steps = _valid_steps(comparison.layout, old_value, batch)
             add_batch(comparison, old_value, new_value, row_offset, valid_steps)
         row_offset += batch.rows
 
+    divergence = None
+    if not all(comparison.passed for comparison in comparisons):
+        divergence = locate_divergence(request, old, new, pairing, plan)
+    compared = time.perf_counter()
+    weights, weights_note = compare_model_weights(old, new, request.inference_only)
     finished = time.perf_counter()
     return VerifyResult(
         old=old,
@@ -101,13 +119,34 @@ def _verify(request: VerifyRequest) -> VerifyResult:
         comparisons=comparisons,
         old_outputs=old_outputs,
         new_outputs=new_outputs,
+        weights=weights,
+        weights_note=weights_note,
+        divergence=divergence,
         seconds={
             "import_tensorflow": imported - clock,
             "load_models": loaded - imported,
-            "run_and_compare": finished - loaded,
+            "run_and_compare": compared - loaded,
+            "compare_weights": finished - compared,
             "total": finished - clock,
         },
     )
+
+
+def compare_model_weights(
+    old: LoadedModel, new: LoadedModel, inference_only: bool
+) -> tuple[WeightComparison | None, str | None]:
+    """OLD's trainable variables against NEW's trainable weights, or why they cannot be read."""
+    if old.parameters is None or new.parameters is None:
+        side = old if old.parameters is None else new
+        return None, f"weights not compared: {side.path} ({side.kind}) does not expose its trainable variables"
+    try:
+        old_parameters, new_parameters = old.parameters(), new.parameters()
+    except Exception as error:
+        return None, f"weights not compared: reading them raised {describe(error)}"
+    if not old_parameters or not new_parameters:
+        side = old if not old_parameters else new
+        return None, f"weights not compared: {side.path} has no trainable variables"
+    return compare_weights(old_parameters, new_parameters, inference_only), None
 
 
 def make_samples(request: VerifyRequest, pairing: Pairing, old: LoadedModel, new: LoadedModel) -> SamplePlan:
@@ -127,6 +166,17 @@ def run_on_batch(
     constants: dict[str, str] | None = None,
 ) -> dict[str, np.ndarray]:
     """Feed one batch, cast to this side's dtypes; a model that raises is the user's error."""
+    feed = batch_feed(model, batch, pairing, side, constants)
+    try:
+        return model.run(feed)
+    except Exception as error:
+        raise VerifyError(f"{model.path}: raised on sample batch {index}: {describe(error)}") from None
+
+
+def batch_feed(
+    model: LoadedModel, batch: SampleBatch, pairing: Pairing, side: str, constants: dict[str, str] | None = None
+) -> dict[str, np.ndarray]:
+    """One batch keyed by this side's input names, in its dtypes, ``--set`` values included."""
     feed = {}
     for pair in pairing.inputs:
         signature: TensorSignature = getattr(pair, side)
@@ -134,10 +184,34 @@ def run_on_batch(
     for name, text in (constants or {}).items():
         if name in model.inputs:
             feed[name] = constant_input(model, model.inputs[name], text, batch.rows)
+    return feed
+
+
+def locate_divergence(
+    request: VerifyRequest, old: LoadedModel, new: LoadedModel, pairing: Pairing, plan: SamplePlan
+) -> Divergence:
+    """The RNN outputs of both sides on the same batches, to name the first RNN that differs."""
+    if old.rnn_taps is None or new.rnn_taps is None:
+        side = old if old.rnn_taps is None else new
+        return Divergence(note=f"{side.path} ({side.kind}): its RNN outputs cannot be reached, only its signature")
     try:
-        return model.run(feed)
+        old_taps, new_taps = old.rnn_taps(), new.rnn_taps()
     except Exception as error:
-        raise VerifyError(f"{model.path}: raised on sample batch {index}: {describe(error)}") from None
+        return Divergence(note=f"the RNN outputs could not be reached: {describe(error)}")
+    if old_taps is None or new_taps is None:
+        side = old if old_taps is None else new
+        what = "dynamic_rnn loop" if side is old else "RNN layer called once"
+        return Divergence(note=f"{side.path}: no {what} found, so the model's structure does not tell where it diverges")
+    batches = [
+        (
+            batch_feed(old, batch, pairing, "old", request.constants),
+            batch_feed(new, batch, pairing, "new", request.constants),
+            step_mask(batch.lengths, batch.time_steps) if batch.lengths is not None and batch.time_steps else None,
+        )
+        for batch in plan.batches
+    ]
+    tolerance = default_tolerance("float32", "float32", request.atol, request.rtol)
+    return find_divergence(old_taps, new_taps, request.layer_map, batches, tolerance.atol, tolerance.rtol)
 
 
 def constant_input(model: LoadedModel, signature: TensorSignature, text: str, rows: int) -> np.ndarray:
@@ -166,20 +240,17 @@ def numpy_dtype(name: str) -> np.dtype:
         return np.dtype(getattr(ml_dtypes, name))
 
 
-def _valid_steps(pair: TensorPair, output: np.ndarray, batch: SampleBatch) -> np.ndarray | None:
-    """[rows, time] mask of valid steps when this output has the inputs' time axis, else None.
+def _set_layout(comparison: OutputComparison, output: np.ndarray, batch: SampleBatch, time_major: frozenset[str]) -> None:
+    layout = output_layout(comparison.pair, tuple(output.shape), batch.rows, batch.time_steps, time_major)
+    comparison.layout = layout
+    if layout.note:
+        comparison.notes.append(layout.note)
 
-    An output has the time axis when axis 1 matches the batch's time steps and the
-    signature leaves that axis open (or fixes it to the time steps in a rank >= 3
-    output): a final state [batch, units] with units equal to the time steps is not one.
-    """
-    if batch.lengths is None or batch.time_steps is None or output.ndim < 2:
+
+def _valid_steps(layout: OutputLayout, output: np.ndarray, batch: SampleBatch) -> np.ndarray | None:
+    """[rows, time] mask of valid steps when the lengths are known and this output has the time axis."""
+    if batch.lengths is None or batch.time_steps is None or layout.time_axis is None:
         return None
-    if output.shape[0] != batch.rows or output.shape[1] != batch.time_steps:
-        return None
-    declared = [sig.shape[1] for sig in (pair.old, pair.new) if sig.shape is not None and len(sig.shape) >= 2]
-    open_axis = any(dim is None for dim in declared)
-    fixed_to_time = output.ndim >= 3 and all(dim == batch.time_steps for dim in declared)
-    if not (open_axis or fixed_to_time):
+    if output.shape[layout.batch_axis] != batch.rows or output.shape[layout.time_axis] != batch.time_steps:
         return None
     return step_mask(batch.lengths, batch.time_steps)

@@ -14,6 +14,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rnnmigrate.verify.errors import VerifyError, describe
+from rnnmigrate.verify.report_weights import (
+    divergence_document,
+    divergence_lines,
+    weight_lines,
+    weights_document,
+    weights_verdict,
+)
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -40,6 +47,8 @@ def result_document(result: VerifyResult) -> dict[str, Any]:
         },
         "notes": result.pairing.notes + result.plan.notes,
         "outputs": [_output_document(comparison) for comparison in result.comparisons],
+        "weights": weights_document(result),
+        "divergence": divergence_document(result),
         "seconds": {key: round(value, 3) for key, value in result.seconds.items()},
     }
 
@@ -74,6 +83,9 @@ def _output_document(comparison: OutputComparison) -> dict[str, Any]:
             "rtol": comparison.tolerance.rtol,
             "source": comparison.tolerance.source,
         },
+        "layout": "time-major" if comparison.layout.time_major else "batch-major",
+        "batch_axis": comparison.layout.batch_axis,
+        "time_axis": comparison.layout.time_axis,
         "problems": list(comparison.problems),
         "notes": list(comparison.notes),
         "all": _stats_document(comparison.overall) if not comparison.problems else None,
@@ -152,6 +164,8 @@ def render(document: dict[str, Any], console: Console) -> None:
     for output in document["outputs"]:
         for line in output["problems"] + output["notes"] + _nan_lines(output["all"]):
             console.print(f"{_pair_text(output)}: {line}")
+    for line in divergence_lines(document.get("divergence")) + weight_lines(document["weights"]):
+        console.print(line)
     console.print(verdict_line(document), style="bold green" if document["verdict"] == "PASS" else "bold red")
 
 
@@ -228,11 +242,15 @@ def _region_cell(stats: dict[str, Any] | None) -> str:
 def verdict_line(document: dict[str, Any]) -> str:
     outputs = document["outputs"]
     rows, batches = document["samples"]["rows"], document["samples"]["batches"]
-    if document["verdict"] == "PASS":
-        return f"PASS: {len(outputs)} outputs agree within tolerance on {rows} rows in {batches} batches"
+    weights = weights_verdict(document["weights"]) if "weights" in document else None
     failing = [output for output in outputs if output["result"] == "FAIL"]
+    if not failing:
+        agree = f"{len(outputs)} outputs agree within tolerance on {rows} rows in {batches} batches"
+        return f"{document['verdict']}: {agree}" + (f"; {weights}" if weights else "")
     described = ", ".join(f"{_pair_text(output)} ({_where(output)})" for output in failing)
-    return f"FAIL: {len(failing)} of {len(outputs)} outputs differ: {described}"
+    first = (document.get("divergence") or {}).get("first")
+    where = f"; first diverges at OLD {first['old']} / NEW {first['new']}" if first else ""
+    return f"FAIL: {len(failing)} of {len(outputs)} outputs differ: {described}{where}" + (f"; {weights}" if weights else "")
 
 
 def _where(output: dict[str, Any]) -> str:
@@ -250,7 +268,9 @@ def _where(output: dict[str, Any]) -> str:
 
 
 def save_arrays(result: VerifyResult, outdir: str) -> list[Path]:
-    """Both sides' outputs and the inputs fed to them, as .npy files: rerun with ``--inputs``."""
+    """Both sides' outputs and the inputs fed to them, as .npy files: rerun with ``--inputs``.
+
+    Batches are joined on each output's rows' axis (axis 1 of a time-major output)."""
     import numpy as np
 
     root = Path(outdir)
@@ -259,14 +279,17 @@ def save_arrays(result: VerifyResult, outdir: str) -> list[Path]:
         "old": result.old_outputs,
         "new": result.new_outputs,
     }
+    row_axes = {("old", c.pair.old.name): c.layout.batch_axis for c in result.comparisons}
+    row_axes.update({("new", c.pair.new.name): c.layout.batch_axis for c in result.comparisons})
     written: list[Path] = []
     try:
         for group, arrays in groups.items():
             (root / group).mkdir(parents=True, exist_ok=True)
             for name, batches in arrays.items():
                 stem = re.sub(r"[^A-Za-z0-9_.-]", "_", name)
-                if _stackable(batches):
-                    written.append(_save(np, root / group / f"{stem}.npy", np.concatenate(batches)))
+                axis = row_axes.get((group, name), 0)
+                if _stackable(batches, axis):
+                    written.append(_save(np, root / group / f"{stem}.npy", np.concatenate(batches, axis=axis)))
                 else:
                     for index, array in enumerate(batches):
                         written.append(_save(np, root / group / f"{stem}.batch{index}.npy", array))
@@ -275,8 +298,11 @@ def save_arrays(result: VerifyResult, outdir: str) -> list[Path]:
     return written
 
 
-def _stackable(batches: list) -> bool:
-    return all(b.ndim >= 1 and b.shape[1:] == batches[0].shape[1:] for b in batches)
+def _stackable(batches: list, axis: int = 0) -> bool:
+    def others(shape: tuple) -> tuple:
+        return shape[:axis] + shape[axis + 1 :]
+
+    return all(b.ndim > axis and others(b.shape) == others(batches[0].shape) for b in batches)
 
 
 def _save(np: Any, path: Path, array: Any) -> Path:

@@ -316,3 +316,33 @@ def rnnmigrate_migrations(tmp_path_factory, tf1_lstm, tf1_gru) -> dict[str, Path
             paths["lstm_export"] = directory / "lstm_export"
             model.export(str(paths["lstm_export"]), verbose=False)
     return paths
+
+
+# --- TF1 graphs built in a subprocess per control flow ------------------------------------
+
+
+@dataclass
+class TF1Graphs:
+    """The SavedModels of tf1_graphs.py for one control flow, and their variables by TF1 name."""
+
+    control_flow: str
+    directory: Path
+
+    def savedmodel(self, name: str) -> Path:
+        return self.directory / name
+
+    def weights(self, name: str) -> dict[str, np.ndarray]:
+        with np.load(self.directory / f"{name}.npz") as arrays:
+            return {key: arrays[key] for key in arrays.files}
+
+
+@pytest.fixture(scope="session", params=["v2", "v1"], ids=["tf2_control_flow", "tf1_control_flow"])
+def tf1_graphs(request, tmp_path_factory) -> TF1Graphs:
+    """TF2 control flow (While) and, with disable_control_flow_v2() in its own process, TF1's (Enter/Exit)."""
+    import subprocess
+    import sys
+
+    directory = tmp_path_factory.mktemp(f"tf1_graphs_{request.param}")
+    builder = Path(__file__).with_name("tf1_graphs.py")
+    subprocess.run([sys.executable, str(builder), str(directory), request.param], check=True, capture_output=True)
+    return TF1Graphs(control_flow=request.param, directory=directory)

@@ -21,6 +21,26 @@ def test_help_documents_the_options(run_verify):
         assert option in result.output, option
 
 
+def _help_texts():
+    """Each parameter's help as click holds it, keyed by its option (or argument) name."""
+    import typer
+
+    from rnnmigrate.verify.command import verify_command
+
+    app = typer.Typer()
+    app.command()(verify_command)
+    command = typer.main.get_command(app)
+    return {(param.opts[0] if param.opts[0].startswith("--") else param.name.upper()): param.help for param in command.params}
+
+
+def test_help_of_the_tensor_lists_says_which_side_is_a_checkpoint():
+    texts = _help_texts()
+    for side in ("old", "new"):
+        for which in ("inputs", "outputs"):
+            assert texts[f"--{side}-{which}"] == f"{side.upper()} as a checkpoint prefix: its {which} as name=tensor:0,..."
+    assert "checkpoint prefix with its .meta graph" in texts["NEW"]
+
+
 def test_report_is_plain_text_when_not_a_terminal(run_verify, tf1_lstm, keras_files):
     result = run_verify(tf1_lstm.savedmodel, keras_files["lstm_correct"])
     assert result.exit_code == 0

@@ -121,3 +121,20 @@ def test_integer_outputs_must_be_equal():
     comparison = _comparison("int64", "int64")
     add_batch(comparison, np.array([1, 2, 3]), np.array([1, 2, 4]), 0, None)
     assert comparison.overall.out_of_tolerance == 1
+
+
+def test_time_major_batches_join_on_axis_1_and_places_read_row_step_unit():
+    from rnnmigrate.verify.axes import OutputLayout
+
+    comparison = _comparison()
+    comparison.layout = OutputLayout(batch_axis=1, time_axis=0)
+    lengths = np.array([3, 1])
+    old = np.zeros((3, 2, 2), np.float32)
+    new = old.copy()
+    new[2, 1, 1] = 0.5
+    add_batch(comparison, old, old.copy(), 0, step_mask(lengths, 3))
+    add_batch(comparison, old, new, 2, step_mask(lengths, 3))
+    assert comparison.old_shape == (3, 4, 2)
+    assert comparison.valid.elements == 2 * 4 * 2 and comparison.padded.elements == 2 * 2 * 2
+    assert comparison.valid.out_of_tolerance == 0
+    assert comparison.padded.worst_index == (3, 2, 1)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+import zipfile
+
 import numpy as np
 import pytest
 
@@ -21,11 +24,126 @@ def test_missing_path(run_verify, tf1_lstm, tmp_path):
     assert line == f"error: {missing}: no such file or directory"
 
 
-def test_corrupt_keras_file(run_verify, tf1_lstm, tmp_path):
+def test_keras_file_that_is_not_a_zip_archive(run_verify, tf1_lstm, tmp_path):
     corrupt = tmp_path / "corrupt.keras"
     corrupt.write_bytes(b"not a zip archive")
     line = _single_error_line(run_verify(tf1_lstm.savedmodel, corrupt))
-    assert f"{corrupt}: cannot load the Keras model" in line
+    assert line == f"error: {corrupt}: not a zip archive (a .keras file is one); the file is corrupt or another format"
+
+
+def _rezipped(source, target, replace):
+    """A copy of the .keras archive ``source`` with members dropped (None) or replaced."""
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(target, "w") as copy:
+        for name in original.namelist():
+            content = replace.get(name, original.read(name))
+            if content is not None:
+                copy.writestr(name, content)
+    return target
+
+
+def test_keras_archive_without_config_json(run_verify, tf1_lstm, keras_files, tmp_path):
+    path = _rezipped(keras_files["lstm_correct"], tmp_path / "no_config.keras", {"config.json": None})
+    line = _single_error_line(run_verify(tf1_lstm.savedmodel, path))
+    assert f"{path}: the archive has no config.json" in line
+
+
+def test_keras_archive_without_weights(run_verify, tf1_lstm, keras_files, tmp_path):
+    path = _rezipped(keras_files["lstm_correct"], tmp_path / "no_weights.keras", {"model.weights.h5": None})
+    line = _single_error_line(run_verify(tf1_lstm.savedmodel, path))
+    assert f"{path}: the archive has no model.weights.h5" in line
+
+
+def test_keras_archive_with_broken_config_json(run_verify, tf1_lstm, keras_files, tmp_path):
+    path = _rezipped(keras_files["lstm_correct"], tmp_path / "bad_config.keras", {"config.json": b"{not json"})
+    line = _single_error_line(run_verify(tf1_lstm.savedmodel, path))
+    assert f"{path}: config.json in the archive is not valid JSON" in line
+
+
+def test_h5_file_that_is_not_hdf5(run_verify, tf1_lstm, tmp_path):
+    path = tmp_path / "model.h5"
+    path.write_bytes(b"garbage")
+    line = _single_error_line(run_verify(tf1_lstm.savedmodel, path))
+    assert f"{path}: not an HDF5 file" in line
+
+
+def test_no_message_repeats_the_exception_type():
+    from rnnmigrate.verify.errors import describe
+
+    assert describe(ValueError()) == "ValueError"
+    assert describe(ValueError('File not found: filepath=x.keras.')) == "ValueError: File not found: filepath=x.keras."
+
+
+_CUSTOM_LAYERS = """
+import keras
+
+
+@keras.saving.register_keras_serializable(package="{package}")
+class Doubling(keras.layers.Layer):
+    def call(self, values):
+        return values * 2
+
+
+class Tripling(keras.layers.Layer):
+    def call(self, values):
+        return values * 3
+"""
+
+
+def _save_with_custom_layers(tmp_path, package, layer_names):
+    """A .keras file using layers of a module written for the test, saved in a subprocess, so that
+    this process has never imported (nor registered) them."""
+    import subprocess
+    import sys
+
+    (tmp_path / f"{package}.py").write_text(_CUSTOM_LAYERS.format(package=package))
+    path = tmp_path / f"{package}.keras"
+    layers = "".join(f"x = {package}.{name}()(x)\n" for name in layer_names)
+    script = f"import keras, {package}\nx = inputs = keras.Input((3,))\n{layers}keras.Model(inputs, x).save({str(path)!r})\n"
+    subprocess.run([sys.executable, "-c", script], cwd=tmp_path, check=True, capture_output=True)
+    return path
+
+
+def test_unknown_registered_class_names_the_module_to_import(run_verify, tmp_path):
+    path = _save_with_custom_layers(tmp_path, "registering_layers", ["Doubling"])
+    line = _single_error_line(run_verify(path, path))
+    assert line == (
+        f"error: {path}: Keras does not know the class 'Doubling' (registered as 'registering_layers>Doubling'), "
+        "defined in module 'registering_layers': pass --import registering_layers (it must be importable from here)"
+    )
+
+
+def test_import_option_loads_registered_and_unregistered_classes(run_verify, tmp_path, monkeypatch):
+    path = _save_with_custom_layers(tmp_path, "plain_layers", ["Doubling", "Tripling"])
+    monkeypatch.chdir(tmp_path)
+    line = _single_error_line(run_verify(path, path))
+    assert "'Doubling'" in line and "--import plain_layers" in line
+    result = run_verify(path, path, "--import", "plain_layers")
+    assert result.exit_code == 0, result.output
+
+
+def test_import_of_a_missing_module(run_verify, tf1_lstm, keras_files):
+    line = _single_error_line(run_verify(tf1_lstm.savedmodel, keras_files["lstm_correct"], "--import", "no_such_module_here"))
+    assert "--import no_such_module_here: cannot import it (ModuleNotFoundError" in line
+
+
+def test_saved_model_without_its_variables(run_verify, tf1_lstm, keras_files, tmp_path):
+    copy = tmp_path / "no_variables"
+    shutil.copytree(tf1_lstm.savedmodel, copy)
+    shutil.rmtree(copy / "variables")
+    line = _single_error_line(run_verify(copy, keras_files["lstm_correct"]))
+    assert f"{copy}: no variables/variables.index: the SavedModel's variables are missing" in line
+
+
+@pytest.mark.parametrize("pattern, message", [("*.index", "no model.index"), ("*.data-*", "no model.data-* file")])
+def test_checkpoint_without_its_values(run_verify, tf1_lstm, keras_files, tmp_path, pattern, message):
+    copy = tmp_path / "ckpt"
+    shutil.copytree(tf1_lstm.checkpoint.parent, copy)
+    for path in copy.glob(pattern):
+        path.unlink()
+    prefix = copy / tf1_lstm.checkpoint.name
+    result = run_verify(prefix, keras_files["lstm_correct"], "--old-inputs", "tokens=tokens:0,lengths=lengths:0", "--old-outputs", "outputs=outputs:0")
+    line = _single_error_line(result)
+    assert f"{prefix}: the checkpoint has" in line and message in line and "its values are missing" in line
 
 
 def test_corrupt_saved_model(run_verify, keras_files, tmp_path):
@@ -57,7 +175,7 @@ def test_unmatched_names_list_both_sides(run_verify, tf1_lstm, keras_files):
     line = _single_error_line(run_verify(tf1_lstm.savedmodel, keras_files["gru_correct"]))
     assert "unmatched output names" in line
     assert "'final_c', 'final_h'" in line and "'final_state'" in line
-    assert "--map" in line
+    assert line.endswith("pair them with --map old=new, or leave out an output only one side has with --skip NAME")
 
 
 def test_map_with_unknown_name(run_verify, tf1_lstm, keras_files):

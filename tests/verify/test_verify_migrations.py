@@ -77,6 +77,21 @@ def test_tf1_checkpoint_with_meta_graph_passes(run_verify, tmp_path, tf1_lstm, k
     assert document["old"]["kind"] == "TF1 checkpoint"
 
 
+def test_new_as_a_graph_mode_checkpoint_takes_new_inputs_and_outputs(run_verify, tmp_path, tf1_lstm):
+    result, document = _report(
+        run_verify,
+        tmp_path,
+        tf1_lstm.savedmodel,
+        tf1_lstm.checkpoint,
+        "--new-inputs",
+        "tokens=tokens:0,lengths=lengths:0",
+        "--new-outputs",
+        "outputs=outputs:0,final_c=final_c:0,final_h=final_h:0",
+    )
+    assert result.exit_code == 0, result.output
+    assert document["new"]["kind"] == "TF1 checkpoint"
+
+
 def test_only_unmatched_outputs_are_paired_and_reported(run_verify, tmp_path, tf1_gru, keras_files):
     result, document = _report(run_verify, tmp_path, tf1_gru.savedmodel, keras_files["gru_state_renamed"])
     assert result.exit_code == 0, result.output

@@ -49,7 +49,8 @@ def test_unmatched_names_error_lists_both_sides():
         pair_models(old, new, {})
     assert str(error.value) == (
         "unmatched input names: old.model has 'tokens', 'lengths', "
-        "new.model has 'keras_tensor', 'keras_tensor_1'; pair them with --map old=new"
+        "new.model has 'keras_tensor', 'keras_tensor_1'; pair them with --map old=new, "
+        "or feed an input only one side has a fixed value with --set NAME=VALUE"
     )
 
 
