@@ -15,8 +15,9 @@ from typing import Annotated, Optional
 import typer
 
 from rnnmigrate import __version__
-from rnnmigrate.config import DEFAULT_LINE_LENGTH, Config, ConfigError, find_pyproject, load_config
+from rnnmigrate.config import DEFAULT_LINE_LENGTH, ConfigError, find_pyproject, load_config
 from rnnmigrate.discover import DEFAULT_INCLUDE, DiscoveryError, FileFilter, discover, iter_files
+from rnnmigrate.project import Project
 from rnnmigrate.scan import CodeFilter, ScanReport, scan_files, unknown_codes
 from rnnmigrate.verify.command import verify_command
 
@@ -45,6 +46,7 @@ class Selection:
     codes: CodeFilter
     jobs: int | None
     line_length: int = DEFAULT_LINE_LENGTH
+    project: Project | None = None  # the tree around the paths, read to trace cells across modules
 
 
 Paths = Annotated[
@@ -95,7 +97,8 @@ def select_files(
         files = iter_files(paths, file_filter) if lazy else discover(paths, file_filter)
     except DiscoveryError as error:
         raise UsageProblem(str(error)) from None
-    return Selection(files, CodeFilter(frozenset(chosen), frozenset(ignored)), jobs, config.line_length)
+    codes = CodeFilter(frozenset(chosen), frozenset(ignored))
+    return Selection(files, codes, jobs, config.line_length, Project.for_paths(paths))
 
 
 def _code_list(values: list[str]) -> list[str]:
@@ -105,7 +108,7 @@ def _code_list(values: list[str]) -> list[str]:
 
 def run_scan(selection: Selection, show_progress: bool = False) -> ScanReport:
     with _progress(show_progress, "scanning") as advance:
-        return scan_files(selection.files, selection.codes, selection.jobs, advance)
+        return scan_files(selection.files, selection.codes, selection.jobs, advance, selection.project)
 
 
 @contextmanager
@@ -250,8 +253,8 @@ def rewrite(
     Exit codes: 0 nothing found, 1 findings or a file that could not be scanned or rewritten
     (with --check: changes pending or such a file), 2 usage or internal error.
     """
-    from rnnmigrate.rewrite import apply as apply_plan
-    from rnnmigrate.rewrite import plan_files
+    from rnnmigrate.rewrite_files import apply as apply_plan
+    from rnnmigrate.rewrite_files import plan_files
     from rnnmigrate.rewrite_report import print_diffs, print_summary
 
     if apply and check:
@@ -260,7 +263,9 @@ def rewrite(
         selection = select_files(paths or ["."], select, ignore, exclude, include, no_gitignore, jobs, config)
     except UsageProblem as problem:
         raise fail(str(problem)) from None
-    plans = plan_files(selection.files, selection.codes, annotate, selection.jobs, selection.line_length)
+    plans = plan_files(
+        selection.files, selection.codes, annotate, selection.jobs, selection.line_length, selection.project
+    )
     write_errors = [error for plan in plans if apply for error in [apply_plan(plan)] if error is not None]
     if not apply and not check:
         print_diffs(plans, color=sys.stdout.isatty())

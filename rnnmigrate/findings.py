@@ -28,6 +28,7 @@ class CellInfo:
     # Cells this expression may evaluate to on other paths (``a if c else b``, reassignments,
     # helpers with several returns): they run in the same RNN call, so they migrate with it.
     alternatives: tuple[CellInfo, ...] = ()
+    path: str | None = None  # the file that builds it, when not the finding's own file
 
     def problems(self) -> list[str]:
         """Every reason, in this cell or below it, that keeps the rewrite from being exact."""
@@ -45,12 +46,25 @@ class CellInfo:
     def all_differences_tuple(self) -> tuple[str, ...]:
         return tuple(self.all_differences())
 
-    def positions(self) -> list[tuple[int, int]]:
-        """Where this cell and the cells inside it are constructed."""
-        found = [(self.line, self.column)] if self.line is not None and self.column is not None else []
+    def positions(self, path: str | None = None) -> list[tuple[str | None, int, int]]:
+        """Where this cell and the cells inside it are constructed: (file, line, column).
+
+        The file is the cell's own, else ``path`` (that of the finding that holds it).
+        """
+        here = self.path or path
+        found = [(here, self.line, self.column)] if self.line is not None and self.column is not None else []
         for child in (*self.children, *self.alternatives):
-            found.extend(child.positions())
+            found.extend(child.positions(here))
         return found
+
+    def built_in(self, path: str) -> CellInfo:
+        """The same cell, marked as built in ``path`` (traced from another file)."""
+        return replace(
+            self,
+            path=self.path or path,
+            children=tuple(child.built_in(path) for child in self.children),
+            alternatives=tuple(other.built_in(path) for other in self.alternatives),
+        )
 
     def describe(self) -> str:
         inner = ", ".join(child.describe() for child in self.children)
@@ -75,6 +89,7 @@ class CellInfo:
             "repeat": self.repeat,
             "problem": self.problem,
             "differences": list(self.differences),
+            **({"path": self.path} if self.path else {}),
         }
 
     def moved(self, line_of: Callable[[int], int]) -> CellInfo:
@@ -201,3 +216,6 @@ class FileResult:
     findings: list[Finding] = field(default_factory=list)
     error: FileError | None = None
     parsed: bool = False
+    # For a file whose calls run cells built in other files: its findings before verdicts spread,
+    # and which the run wants, so that the linked files are decided together (see linking.py).
+    undecided: tuple[list[Finding], list[bool]] | None = None

@@ -62,6 +62,7 @@ class _Names:
     defs: set[str] = field(default_factory=set)
     stars: list[str] = field(default_factory=list)
     outer: set[str] = field(default_factory=set)  # declared ``global`` or ``nonlocal``
+    modules: dict[str, str] = field(default_factory=dict)  # other imports: local name -> dotted target
 
 
 class ImportTable:
@@ -77,12 +78,15 @@ class ImportTable:
         nodes: list[ast.AST] | None = None,
         parents: dict[int, ast.AST] | None = None,
         exports: Callable[[str], bool] | None = None,
+        package: str | None = None,
     ) -> None:
+        """``package`` is the dotted package of the file, for its relative imports."""
         if nodes is None or parents is None:
             nodes, parents = _walk(tree)
         self.tree = tree
         self.parents = parents
         self.exports = exports
+        self.package = package
         self.scopes: dict[int, _Names] = {}
         self._scope_cache: dict[int, ast.AST] = {}
         self._collect(nodes)
@@ -107,6 +111,26 @@ class ImportTable:
         if target is None:
             return None
         return ".".join([target, *parts[1:]])
+
+    def resolve_import(self, node: ast.AST) -> str | None:
+        """The dotted target of an expression rooted at a non-TF import (``helpers.make_cell``)."""
+        parts = dotted_parts(node)
+        if parts is None:
+            return None
+        scope = self.scope_of(_root(node))
+        first = True
+        while True:
+            names = self.scopes.get(id(scope))
+            skip = isinstance(scope, ast.ClassDef) and not first
+            if names is not None and not skip and parts[0] not in names.outer:
+                if parts[0] in names.modules:
+                    return ".".join([names.modules[parts[0]], *parts[1:]])
+                if parts[0] in names.defs or parts[0] in names.tf or parts[0] in names.other:
+                    return None
+            if isinstance(scope, ast.Module):
+                return None
+            scope = self.scope_of(scope)
+            first = False
 
     # -- scopes -----------------------------------------------------------------
 
@@ -210,7 +234,9 @@ class ImportTable:
             for alias in node.names:
                 local = alias.asname or alias.name.split(".", 1)[0]
                 if not _is_tracked(alias.name):
-                    self._bound_in(scope, local).other.add(local)
+                    names = self._bound_in(scope, local)
+                    names.other.add(local)
+                    names.modules[local] = alias.name if alias.asname else local
                 else:
                     self._bound_in(scope, local).tf[local] = alias.name if alias.asname else local
             return
@@ -223,7 +249,23 @@ class ImportTable:
             elif tracked:
                 self._bound_in(scope, local).tf[local] = f"{node.module}.{alias.name}"
             else:
-                self._bound_in(scope, local).other.add(local)
+                names = self._bound_in(scope, local)
+                names.other.add(local)
+                source = self._imported_module(node)
+                if source is not None:
+                    names.modules[local] = f"{source}.{alias.name}" if source else alias.name
+
+    def _imported_module(self, node: ast.ImportFrom) -> str | None:
+        """The absolute module a ``from`` import reads; None for a relative one without a package."""
+        if not node.level:
+            return node.module
+        if self.package is None:
+            return None
+        parts = self.package.split(".") if self.package else []
+        if node.level - 1 > len(parts):
+            return None
+        base = parts[: len(parts) - (node.level - 1)]
+        return ".".join([*base, *([node.module] if node.module else [])])
 
     def _bind_aliases(self, assignments: list[ast.Assign]) -> None:
         """Follow ``x = tf.nn`` style aliases; repeat so that chains of aliases resolve."""

@@ -21,8 +21,8 @@ from rnnmigrate.findings import UNSCANNABLE, FileError, Finding, unscannable
 from rnnmigrate.rewriter import TODO_PREFIX, Rewriter, todo_comment  # noqa: F401 - part of this module's API
 from rnnmigrate.rules import RULES_BY_CODE
 from rnnmigrate.runtime_imports import RuntimeImports
-from rnnmigrate.scan import SUPPRESSION, CodeFilter, _suppressed, might_match, scan_source
-from rnnmigrate.verdicts import on_line, refine_cell_verdicts
+from rnnmigrate.scan import CodeFilter, scan_source
+from rnnmigrate.verdicts import on_line
 from rnnmigrate.config import DEFAULT_LINE_LENGTH
 from rnnmigrate.source import SourceError, decode, describe_syntax_error, read_bytes
 from rnnmigrate.spans import LineIndex, split_lines
@@ -106,14 +106,19 @@ def rewrite_source(
     annotate: bool = False,
     line_length: int = DEFAULT_LINE_LENGTH,
     where: Callable[[int], str] = on_line,
+    decided: list[Finding] | None = None,
 ) -> RewriteOutcome:
     """Rewrite every ``auto`` finding in a module; with ``annotate``, mark the manual ones.
 
-    ``where`` words a line of ``text`` in reasons (a notebook's names the cell).
+    ``where`` words a line of ``text`` in reasons (a notebook's names the cell). ``decided``
+    are the module's findings as a scan of the whole run decided them (files that link to
+    each other); without them the module is scanned on its own.
     """
+    if decided is None:
+        decided = _findings(text, path, codes, where)
     findings = [
         finding if finding.verdict == "manual" or _rewritable(finding) else replace(finding, verdict="manual", reason=NO_REWRITE)
-        for finding in _findings(text, path, codes, where)
+        for finding in decided
     ]  # an auto site no rule can rewrite is listed, never silently skipped
     auto = [finding for finding in findings if _rewritable(finding)]
     left = [finding for finding in findings if finding.verdict == "manual"]
@@ -143,28 +148,11 @@ def rewrite_source(
 
 
 NO_REWRITE = "its rule has no automatic rewrite"
-LEFT_OUT = "left out of this run by --select/--ignore or a `# rnnmigrate: ignore` comment"
 
 
 def _findings(text: str, path: str, codes: CodeFilter, where: Callable[[int], str] = on_line) -> list[Finding]:
-    """The scan's findings for this run, with an RNN call and its cells rewritten only together.
-
-    --select/--ignore and suppression comments leave findings out. A cell left out stays TF1,
-    so every call that runs it must stay TF1 as well, and the cells of a call left out too:
-    the left-out findings count as manual while the verdicts are spread again.
-    """
-    if codes == CodeFilter() and not SUPPRESSION.search(text):
-        return scan_source(text, path, codes, where)
-    everything = scan_source(SUPPRESSION.sub(lambda match: "#" + " " * (len(match.group(0)) - 1), text), path, where=where)
-    lines = LineIndex(text)
-    wanted = [codes.wants(finding.code) and not _suppressed(finding, lines) for finding in everything]
-    marked = [
-        finding if keep or finding.verdict != "auto" else replace(finding, verdict="manual", reason=LEFT_OUT)
-        for finding, keep in zip(everything, wanted)
-    ]
-    return [finding for finding, keep in zip(refine_cell_verdicts(marked, where), wanted) if keep]
-
-
+    """The scan's findings for this run (one decision for scan and rewrite: ``verdicts.decide``)."""
+    return scan_source(text, path, codes, where)
 
 
 def _rewritable(finding: Finding) -> bool:
@@ -229,8 +217,12 @@ def plan_file(
     annotate: bool = False,
     data: bytes | None = None,
     line_length: int = DEFAULT_LINE_LENGTH,
+    decided: list[Finding] | None = None,
 ) -> FileRewrite:
-    """Read, rewrite and re-check one file in memory. Never raises for bad input."""
+    """Read, rewrite and re-check one file in memory. Never raises for bad input.
+
+    ``decided``: the file's findings as the run's scan decided them (see ``rewrite_source``).
+    """
     plan = FileRewrite(path)
     try:
         if data is None:
@@ -239,7 +231,7 @@ def plan_file(
         if path.endswith(".ipynb"):
             _plan_notebook(plan, codes, annotate, line_length)
         else:
-            _plan_python(plan, codes, annotate, line_length)
+            _plan_python(plan, codes, annotate, line_length, decided)
     except OSError as error:
         plan.error = unscannable(path, f"cannot read: {error.strerror or error}")
     except SourceError as error:
@@ -260,10 +252,11 @@ def plan_file(
     return plan
 
 
-def _plan_python(plan: FileRewrite, codes: CodeFilter, annotate: bool, line_length: int) -> None:
+def _plan_python(plan: FileRewrite, codes: CodeFilter, annotate: bool, line_length: int,
+                 decided: list[Finding] | None = None) -> None:
     source = decode(plan.old)
     plan.old_text = source.text
-    outcome = rewrite_source(source.text, plan.path, codes, annotate, line_length)
+    outcome = rewrite_source(source.text, plan.path, codes, annotate, line_length, decided=decided)
     _record(plan, outcome)
     if outcome.text != source.text:
         _check_parses(plan, outcome.text)
@@ -347,58 +340,3 @@ def _failed(plan: FileRewrite, error: RewriteError) -> None:
         finding if finding.verdict == "manual" else replace(finding, verdict="manual", reason=reason)
         for finding in error.findings
     ]
-
-
-def apply(plan: FileRewrite) -> FileError | None:
-    """Write a planned rewrite; an error leaves the file as it was."""
-    from rnnmigrate.write import WriteError, write_atomically
-
-    if not plan.changed:
-        return None
-    try:
-        write_atomically(plan.path, plan.new)  # type: ignore[arg-type]
-    except WriteError as error:
-        return FileError(plan.path, str(error))
-    return None
-
-
-def plan_files(
-    files: list[str],
-    codes: CodeFilter = CodeFilter(),
-    annotate: bool = False,
-    jobs: int | None = None,
-    line_length: int = DEFAULT_LINE_LENGTH,
-) -> list[FileRewrite]:
-    """Plan the rewrite of many files on all cores; only files with something to say come back."""
-    from concurrent.futures import ProcessPoolExecutor
-    from functools import partial
-
-    from rnnmigrate.scan import CHUNK_SIZE, PARALLEL_THRESHOLD, _fork_context, default_jobs
-
-    worker = partial(_plan_chunk, codes=codes, annotate=annotate, line_length=line_length)
-    chunks = [files[start : start + CHUNK_SIZE] for start in range(0, len(files), CHUNK_SIZE)]
-    jobs = jobs or default_jobs()
-    if jobs == 1 or len(files) < PARALLEL_THRESHOLD:
-        return [plan for chunk in chunks for plan in worker(chunk)]
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=_fork_context()) as pool:
-        return [plan for batch in pool.map(worker, chunks) for plan in batch]
-
-
-def _plan_chunk(paths: list[str], codes: CodeFilter, annotate: bool, line_length: int) -> list[FileRewrite]:
-    plans = []
-    for path in paths:
-        plan = _plan_if_relevant(path, codes, annotate, line_length)
-        if plan is not None and (plan.changed or plan.left or plan.error):
-            plans.append(plan)
-    return plans
-
-
-def _plan_if_relevant(path: str, codes: CodeFilter, annotate: bool, line_length: int) -> FileRewrite | None:
-    try:
-        data = read_bytes(path)
-    except OSError as error:
-        error_ = unscannable(path, f"cannot read: {error.strerror or error}")
-        return FileRewrite(path, error=error_ if codes.reports(UNSCANNABLE) else None)
-    if not might_match(data):
-        return None
-    return plan_file(path, codes, annotate, data, line_length)

@@ -17,16 +17,18 @@ from itertools import chain, islice
 from typing import TYPE_CHECKING
 
 from rnnmigrate.findings import UNSCANNABLE, FileError, FileResult, Finding, unscannable
+from rnnmigrate.linking import decide_linked_files, linked_paths
 from rnnmigrate.names import ImportTable
 from rnnmigrate.rules import RULES_BY_CODE, known_codes, known_name, rule_for
 from rnnmigrate.rules.base import Assessment, Rule, Site, display
 from rnnmigrate.source import SourceError, decode, describe_syntax_error, read_bytes
 from rnnmigrate.spans import LineIndex
 from rnnmigrate.trace import CellTracer, walk_with_parents
-from rnnmigrate.verdicts import drop_cells_no_tf1_rnn_runs, on_line, refine_cell_verdicts, settle_keras_cell_defaults
+from rnnmigrate.verdicts import decide, drop_cells_no_tf1_rnn_runs, on_line, settle_keras_cell_defaults
 
 if TYPE_CHECKING:
     from rnnmigrate import notebook
+    from rnnmigrate.project import Project
 
 # A finding needs an import of tensorflow or keras, and every target API is spelled with
 # "rnn"/"RNN" (dynamic_rnn, rnn_cell, contrib.rnn, cudnn_rnn) or "CuDNN" somewhere in the file.
@@ -65,6 +67,8 @@ class ScanReport:
     errors: list[FileError] = field(default_factory=list)
     files_discovered: int = 0
     files_parsed: int = 0
+    linked_groups: list[set[str]] = field(default_factory=list)  # files rewritten all or nothing
+    undecided: dict[str, tuple[list[Finding], list[bool]]] = field(default_factory=dict)
 
     def summary(self) -> dict:
         return {
@@ -88,7 +92,7 @@ def unknown_codes(codes: Iterable[str]) -> list[str]:
 # -- one file ---------------------------------------------------------------------
 
 
-def scan_file(path: str, codes: CodeFilter = CodeFilter()) -> FileResult:
+def scan_file(path: str, codes: CodeFilter = CodeFilter(), project: Project | None = None) -> FileResult:
     """Scan one file; never raises for bad input, reports it as the result's error."""
     try:
         data = read_bytes(path)
@@ -99,7 +103,7 @@ def scan_file(path: str, codes: CodeFilter = CodeFilter()) -> FileResult:
     try:
         if path.endswith(".ipynb"):
             return _scan_notebook(path, data, codes)
-        return _scan_text(path, decode(data).text, codes)
+        return _scan_text(path, decode(data).text, codes, project)
     except SourceError as error:
         return _unscannable(path, codes, str(error), error.line)
     except RecursionError:
@@ -113,12 +117,13 @@ def _unscannable(path: str, codes: CodeFilter, message: str, line: int | None = 
     return FileResult(path, error=error)
 
 
-def _scan_text(path: str, text: str, codes: CodeFilter) -> FileResult:
+def _scan_text(path: str, text: str, codes: CodeFilter, project: Project | None = None) -> FileResult:
     try:
-        findings = scan_source(text, path, codes)
+        undecided = match_source(text, path, codes, project)
     except SyntaxError as error:
         return _unscannable(path, codes, describe_syntax_error(error, text), error.lineno, error.offset)
-    return FileResult(path, findings, parsed=True)
+    linked = project is not None and bool(linked_paths(undecided[0]))
+    return FileResult(path, decide(*undecided), parsed=True, undecided=undecided if linked else None)
 
 
 def _scan_notebook(path: str, data: bytes, codes: CodeFilter) -> FileResult:
@@ -151,25 +156,36 @@ def _cell_source(document: notebook.NotebookSource, cell: int) -> str:
 
 
 def scan_source(
-    text: str, path: str = "<string>", codes: CodeFilter = CodeFilter(), where: Callable[[int], str] = on_line
+    text: str,
+    path: str = "<string>",
+    codes: CodeFilter = CodeFilter(),
+    where: Callable[[int], str] = on_line,
+    project: Project | None = None,
 ) -> list[Finding]:
     """Findings in one module's source text. Raises SyntaxError for code that does not parse.
 
     ``where`` words a line of ``text`` in reasons that point at another site.
     """
+    return decide(*match_source(text, path, codes, project), where)
+
+
+def match_source(
+    text: str, path: str = "<string>", codes: CodeFilter = CodeFilter(), project: Project | None = None
+) -> tuple[list[Finding], list[bool]]:
+    """Every finding of a module before verdicts spread, and whether this run wants each one.
+
+    A finding is unwanted when --select/--ignore or a suppression comment leaves it out.
+    """
     tree = ast.parse(text, filename=path)
     nodes, parents = walk_with_parents(tree)
-    imports = ImportTable(tree, nodes, parents, exports=known_name)
+    package = project.package_of(path) if project else None
+    imports = ImportTable(tree, nodes, parents, exports=known_name, package=package)
     if not imports.bindings and not imports.has_star:
-        return []
+        return [], []
     lines = LineIndex(text)
-    matched = _Matcher(tree, nodes, parents, imports, path, lines).run()
-    findings = refine_cell_verdicts(settle_keras_cell_defaults(drop_cells_no_tf1_rnn_runs(matched)), where)
-    return [
-        finding
-        for finding in findings
-        if codes.wants(finding.code) and not _suppressed(finding, lines)
-    ]
+    matched = _Matcher(tree, nodes, parents, imports, path, lines, project).run()
+    findings = settle_keras_cell_defaults(drop_cells_no_tf1_rnn_runs(matched))
+    return findings, [codes.wants(finding.code) and not _suppressed(finding, lines) for finding in findings]
 
 
 class _Matcher:
@@ -183,7 +199,9 @@ class _Matcher:
         imports: ImportTable,
         path: str,
         lines: LineIndex,
+        project: Project | None = None,
     ) -> None:
+        self.project = project
         self.tree = tree
         self.nodes = nodes
         self.parents = parents
@@ -195,7 +213,7 @@ class _Matcher:
     @property
     def tracer(self) -> CellTracer:
         if self._tracer is None:
-            self._tracer = CellTracer(self.tree, self.imports, self.nodes, self.parents)
+            self._tracer = CellTracer(self.tree, self.imports, self.nodes, self.parents, self.project, self.path)
         return self._tracer
 
     def run(self) -> list[Finding]:
@@ -309,16 +327,18 @@ def scan_files(
     codes: CodeFilter = CodeFilter(),
     jobs: int | None = None,
     on_progress: Callable[[int], None] | None = None,
+    project: Project | None = None,
 ) -> ScanReport:
     """Scan files on all cores; results come back in the order of ``files``.
 
-    ``files`` may be a lazy walk: chunks go to the workers as they are found.
+    ``files`` may be a lazy walk: chunks go to the workers as they are found. With a
+    ``project``, cells are traced into its other modules and linked files decided together.
     """
     report = ScanReport()
     jobs = jobs or default_jobs()
     chunks = _chunks(files)
     first = next(chunks, [])
-    worker = partial(_scan_chunk, codes=codes)
+    worker = partial(_scan_chunk, codes=codes, project=project)
     if jobs == 1 or len(first) < PARALLEL_THRESHOLD:
         _collect(((chunk, worker(chunk)) for chunk in chain([first], chunks)), report, on_progress)
     else:
@@ -327,6 +347,8 @@ def scan_files(
         with ProcessPoolExecutor(max_workers=jobs, mp_context=_fork_context()) as pool:
             submitted = [(chunk, pool.submit(worker, chunk)) for chunk in chain([first], chunks)]
             _collect(((chunk, future.result()) for chunk, future in submitted), report, on_progress)
+    if report.undecided and project is not None:
+        decide_linked_files(report, codes, project)
     return report
 
 
@@ -342,17 +364,19 @@ def _collect(done: Iterable[tuple[list[str], tuple[list[FileResult], int]]], rep
         report.files_parsed += parsed
         for result in results:
             report.findings.extend(result.findings)
+            if result.undecided is not None:
+                report.undecided[result.path] = result.undecided
             if result.error is not None:
                 report.errors.append(result.error)
         if on_progress is not None:
             on_progress(len(chunk))
 
 
-def _scan_chunk(paths: list[str], codes: CodeFilter) -> tuple[list[FileResult], int]:
+def _scan_chunk(paths: list[str], codes: CodeFilter, project: Project | None = None) -> tuple[list[FileResult], int]:
     """Scan a chunk in a worker; only results with something to say travel back."""
-    results = [scan_file(path, codes) for path in paths]
+    results = [scan_file(path, codes, project) for path in paths]
     parsed = sum(result.parsed for result in results)
-    return [result for result in results if result.findings or result.error], parsed
+    return [result for result in results if result.findings or result.error or result.undecided], parsed
 
 
 def default_jobs() -> int:

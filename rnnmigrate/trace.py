@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 
 from rnnmigrate.findings import CellInfo
 from rnnmigrate.names import ImportTable
+from rnnmigrate.project import Project, traced_elsewhere
 
 ScopeNode = ast.Module | ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
 _SCOPE_TYPES = (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
@@ -46,8 +47,10 @@ class CellTracer:
     """Index one module's scopes once, then trace any number of cell expressions."""
 
     def __init__(self, tree: ast.Module, imports: ImportTable, nodes: list[ast.AST] | None = None,
-                 parents: dict[int, ast.AST] | None = None) -> None:
+                 parents: dict[int, ast.AST] | None = None, project: Project | None = None,
+                 path: str = "<string>") -> None:
         self.imports = imports
+        self.project, self.path = project, path
         if nodes is None or parents is None:
             nodes, parents = walk_with_parents(tree)
         self._parents = parents
@@ -137,7 +140,25 @@ class CellTracer:
             return self._merge(traced[-1], traced[:-1])
         if isinstance(call.func, ast.Name) and call.func.id in self._local_classes:
             return unknown(f"`{call.func.id}` is a class defined in this file, not a TF1 cell", call.lineno)
+        elsewhere = self._trace_into_project(call, depth)
+        if elsewhere is not None:
+            return elsewhere
         return unknown(f"the cell comes from `{_short(call.func)}()`, defined outside this file", call.lineno)
+
+    def _trace_into_project(self, call: ast.Call, depth: int) -> CellInfo | None:
+        """A factory imported from another module of the project: trace what it returns, there."""
+        if self.project is None:
+            return None
+        target = self.imports.resolve_import(call.func)
+        found = self.project.function(target, self.path) if target else None
+        if found is None:
+            return None
+        module, function = found
+        returns = [node.value for node in _own_returns(function) if node.value is not None]
+        if not returns:
+            return unknown(f"{target}() returns no cell", call.lineno)
+        traced = [module.tracer.trace(value, depth + 1) for value in returns]
+        return traced_elsewhere(self._merge(traced[-1], traced[:-1]), module.path, self.project)
 
     def _trace_name(self, name: ast.Name, depth: int) -> CellInfo:
         scope = self._scope_defining(name, name.id)

@@ -9,9 +9,31 @@ from rnnmigrate.findings import Finding
 from rnnmigrate.rules import RULES_BY_CODE
 from rnnmigrate.rules.keras_cells import EITHER_KERAS, TF1_DEFAULTS, TF1_KERAS
 
+Position = tuple[str | None, int, int]  # (file, line, column) where a cell is constructed
+
+
+NOT_RUN = (
+    "not passed to an RNN call in this file, so its use cannot be checked; migrate it with the code that runs it"
+)
+LEFT_OUT = "left out of this run by --select/--ignore or a `# rnnmigrate: ignore` comment"
+
 
 def on_line(line: int) -> str:
     return f"on line {line}"
+
+
+def decide(findings: list[Finding], wanted: list[bool], where: Callable[[int], str] = on_line) -> list[Finding]:
+    """The verdicts of one run: what it leaves out stays TF1, then manual spreads, then the left-out go.
+
+    --select/--ignore and suppression comments leave findings out. A cell left out stays TF1,
+    so every call that runs it must stay TF1 as well, and the cells of a call left out too.
+    Scan and rewrite both decide here, over one file or over files that link to each other.
+    """
+    marked = [
+        finding if keep or finding.verdict != "auto" else replace(finding, verdict="manual", reason=LEFT_OUT)
+        for finding, keep in zip(findings, wanted)
+    ]
+    return [finding for finding, keep in zip(refine_cell_verdicts(marked, where), wanted) if keep]
 
 
 def refine_cell_verdicts(findings: list[Finding], where: Callable[[int], str] = on_line) -> list[Finding]:
@@ -23,23 +45,22 @@ def refine_cell_verdicts(findings: list[Finding], where: Callable[[int], str] = 
     of the scanned text in reasons (a notebook's says the cell).
     """
     refined = list(findings)
-    consumers: dict[tuple[int, int], list[int]] = {}
-    cell_at: dict[tuple[int, int], int] = {}
+    consumers: dict[Position, list[int]] = {}
+    cell_at: dict[Position, int] = {}
     for index, finding in enumerate(refined):
         kind = RULES_BY_CODE[finding.code].kind
         if kind == "function":
             for cell in finding.cells:
-                for position in cell.positions():
+                for position in cell.positions(finding.path):
                     consumers.setdefault(position, []).append(index)
         elif kind == "cell" and finding.cells:
-            cell_at[_position(finding)] = index
+            cell_at[cell_position(finding)] = index
     for position, index in cell_at.items():
         if refined[index].verdict == "auto" and not consumers.get(position):
             refined[index] = replace(
                 refined[index],
                 verdict="manual",
-                reason="not passed to an RNN call in this file, so its use cannot be checked; "
-                "migrate it with the code that runs it",
+                reason=NOT_RUN,
             )
     changed = True
     while changed:
@@ -71,12 +92,12 @@ def drop_cells_no_tf1_rnn_runs(findings: list[Finding]) -> list[Finding]:
         for finding in findings
         if RULES_BY_CODE[finding.code].kind == "function"
         for cell in finding.cells
-        for position in cell.positions()
+        for position in cell.positions(finding.path)
     }
     return [
         finding
         for finding in findings
-        if not (RULES_BY_CODE[finding.code].only_when_run_by_tf1 and finding.cells and _position(finding) not in run)
+        if not (RULES_BY_CODE[finding.code].only_when_run_by_tf1 and finding.cells and cell_position(finding) not in run)
     ]
 
 
@@ -86,17 +107,17 @@ def settle_keras_cell_defaults(findings: list[Finding]) -> list[Finding]:
     An RNN call spelled through ``tf.nn`` or ``tf.contrib`` exists only in TF 1.x, so the cells
     it runs were TF 1.x's classes; ``tf.compat.v1`` spellings existed in both.
     """
-    runners: dict[tuple[int, int], list[Finding]] = {}
+    runners: dict[Position, list[Finding]] = {}
     for finding in findings:
         if RULES_BY_CODE[finding.code].kind == "function":
             for cell in finding.cells:
-                for position in cell.positions():
+                for position in cell.positions(finding.path):
                     runners.setdefault(position, []).append(finding)
     settled = []
     for finding in findings:
         is_cell = RULES_BY_CODE[finding.code].kind == "cell"
         if is_cell and EITHER_KERAS in finding.differences and finding.verdict == "auto":
-            finding = _settle(finding, runners.get(_position(finding), []))
+            finding = _settle(finding, runners.get(cell_position(finding), []))
         settled.append(finding)
     return settled
 
@@ -114,6 +135,7 @@ def _settle(cell: Finding, runners: list[Finding]) -> Finding:
     return replace(cell, verdict="manual", reason=reason)
 
 
-def _position(finding: Finding) -> tuple[int, int]:
+def cell_position(finding: Finding) -> Position:
+    """Where a cell finding's cell is constructed, as the calls that run it record it."""
     cell = finding.cells[0]
-    return (cell.line or 0, cell.column or 0)
+    return (cell.path or finding.path, cell.line or 0, cell.column or 0)

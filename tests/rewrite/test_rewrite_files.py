@@ -12,7 +12,8 @@ import libcst as cst
 import pytest
 from rewrite_helpers import AUTO, AUTO_REWRITTEN, CLEAN, MANUAL, leftovers, run, snapshot, write
 
-from rnnmigrate.rewrite import apply, plan_file, rewrite_source
+from rnnmigrate.rewrite import plan_file, rewrite_source
+from rnnmigrate.rewrite_files import apply
 from rnnmigrate.rules import RULES_BY_CODE
 
 

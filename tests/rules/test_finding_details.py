@@ -378,10 +378,13 @@ def test_code_filter_prefixes():
     assert CodeFilter().wants("RNN006")
 
 
-def test_filtering_does_not_change_verdicts():
+def test_a_cell_whose_call_is_left_out_stays_manual_as_the_rewrite_leaves_it():
     source = "import tensorflow as tf\nc = tf.nn.rnn_cell.GRUCell(4)\ntf.nn.dynamic_rnn(c, x)\n"
     (cell,) = scan(source, codes=CodeFilter(select=frozenset({"RNN101"})))
-    assert cell.verdict == "auto"  # still linked to the call that the filter hides
+    assert cell.verdict == "manual"
+    assert cell.reason.startswith("runs in tf.nn.dynamic_rnn on line 3, which stays manual")
+    (everything_cell, _) = scan(source)
+    assert everything_cell.verdict == "auto"
 
 
 def test_suppression_with_codes_on_the_finding_line():

@@ -101,8 +101,8 @@ def test_json_summary_counts_match_the_findings(mixed_project: Path):
 
 
 def test_json_finding_fields_for_a_multi_line_call(mixed_project: Path):
-    document = json.loads(report("json", "--select", "RNN001"))
-    (call,) = [f for f in document["findings"] if f["path"].endswith("stack.py")]
+    document = json.loads(report("json", "--select", "RNN001,RNN1"))
+    (call,) = [f for f in document["findings"] if f["path"].endswith("stack.py") and f["code"] == "RNN001"]
     assert (call["line"], call["column"], call["end_line"], call["end_column"]) == (3, 18, 4, 62)  # end: 1-based column after the `)`, as SARIF wants
     assert call["notebook_cell"] is None
     assert (call["code"], call["rule"], call["api"], call["verdict"]) == ("RNN001", "dynamic-rnn", "tf.nn.dynamic_rnn", "auto")

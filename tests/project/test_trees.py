@@ -1,0 +1,113 @@
+"""Multi-file fixture trees: cells built in one module and run in another, scanned and rewritten.
+
+Each folder under trees/ holds ``before/`` (a project as a user has it, with ``# expect:``
+markers as in tests/rules), optionally ``after/`` (every file the rewrite changes, as it must
+come out; files not there must not change) and ``paths.txt`` (the paths given on the command
+line, relative to the project; default ``.``). The run is the real CLI in the project folder.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from rnnmigrate.cli import app
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "rules"))
+from test_fixtures import expectations  # noqa: E402
+
+TREES = Path(__file__).parent / "trees"
+CASES = sorted(path for path in TREES.iterdir() if (path / "before").is_dir())
+
+
+def cli(*args: str):
+    return CliRunner().invoke(app, list(args), catch_exceptions=False)
+
+
+def given_paths(case: Path) -> list[str]:
+    listed = case / "paths.txt"
+    return listed.read_text().split() if listed.exists() else ["."]
+
+
+def files(root: Path) -> dict[str, bytes]:
+    return {str(path.relative_to(root)): path.read_bytes() for path in sorted(root.rglob("*")) if path.is_file()}
+
+
+def covered(path: str, paths: list[str]) -> bool:
+    return any(given == "." or path == given or path.startswith(given.rstrip("/") + "/") for given in paths)
+
+
+@pytest.fixture
+def project(case: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = tmp_path / case.name
+    shutil.copytree(case / "before", root)
+    monkeypatch.chdir(root)
+    return root
+
+
+def scan(paths: list[str]) -> list[dict]:
+    result = cli("scan", "--format", "json", "--exit-zero", "--jobs", "1", *paths)
+    return json.loads(result.stdout)["findings"]
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda path: path.name)
+def test_findings_are_the_ones_each_file_announces(case: Path, project: Path):
+    paths = given_paths(case)
+    findings = scan(paths)
+
+    for relative, data in files(project).items():
+        if not relative.endswith(".py") or not covered(relative, paths):
+            continue
+        expected = Counter((line, code, verdict) for line, code, verdict in expectations(data.decode()))
+        found = Counter(
+            (f["line"], f["code"], f["verdict"]) for f in findings if Path(f["path"]).as_posix().removeprefix("./") == relative
+        )
+        reasons = [(f["line"], f["code"], f["reason"]) for f in findings if f["path"].endswith(relative)]
+        assert found == expected, f"{relative}: {reasons}"
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda path: path.name)
+def test_the_rewrite_changes_exactly_the_files_in_after(case: Path, project: Path):
+    paths = given_paths(case)
+    before = files(project)
+    after_dir = case / "after"
+    expected = {**before, **(files(after_dir) if after_dir.exists() else {})}
+
+    cli("rewrite", "--apply", "--jobs", "1", *paths)
+
+    assert files(project) == expected
+    second = cli("rewrite", "--apply", "--jobs", "1", *paths)
+    assert files(project) == expected, second.stdout
+
+
+@pytest.mark.parametrize("case", [case for case in CASES if (case / "after").exists()], ids=lambda path: path.name)
+def test_after_the_rewrite_no_fix_is_left(case: Path, project: Path):
+    cli("rewrite", "--apply", "--jobs", "1", *given_paths(case))
+    assert [f for f in scan(given_paths(case)) if f["verdict"] == "auto"] == []
+
+
+def test_a_linked_file_that_cannot_be_rewritten_keeps_its_partners_unchanged(tmp_path: Path, monkeypatch):
+    root = tmp_path / "linked"
+    shutil.copytree(TREES / "linked_unparsable" / "before", root)
+    monkeypatch.chdir(root)
+
+    result = cli("rewrite", "--apply", "--jobs", "1", ".")
+
+    assert "libcst cannot parse this file" in result.stderr
+    assert "link to ./pkg/cells.py, whose rewrite failed" in result.stderr
+
+
+def test_a_cell_outside_the_paths_given_says_which_file_to_pass(tmp_path: Path, monkeypatch):
+    root = tmp_path / "outside"
+    shutil.copytree(TREES / "outside_paths" / "before", root)
+    monkeypatch.chdir(root)
+
+    reasons = {f["reason"] for f in scan(["pkg/model.py"])}
+
+    assert reasons == {"the cell is built in pkg/cells.py, which this run does not rewrite: pass pkg/cells.py too"}

@@ -1,0 +1,6 @@
+from rnnmigrate.layers import GRUCell
+
+
+def gru(units):
+    cell = GRUCell(units)  # expect: RNN101=auto
+    return cell

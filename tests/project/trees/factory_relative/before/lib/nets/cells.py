@@ -1,0 +1,6 @@
+import tensorflow as tf
+
+
+def gru(units):
+    cell = tf.contrib.rnn.GRUCell(units)  # expect: RNN101=auto
+    return cell
