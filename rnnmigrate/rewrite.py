@@ -154,8 +154,8 @@ def _findings(text: str, path: str, codes: CodeFilter, where: Callable[[int], st
     the left-out findings count as manual while the verdicts are spread again.
     """
     if codes == CodeFilter() and not SUPPRESSION.search(text):
-        return scan_source(text, path, codes, where)
-    everything = scan_source(SUPPRESSION.sub(lambda match: "#" + " " * (len(match.group(0)) - 1), text), path, where=where)
+        return scan_source(text, path, codes, where, blockers=False)
+    everything = scan_source(SUPPRESSION.sub(lambda match: "#" + " " * (len(match.group(0)) - 1), text), path, where=where, blockers=False)
     lines = LineIndex(text)
     wanted = [codes.wants(finding.code) and not _suppressed(finding, lines) for finding in everything]
     marked = [

@@ -34,8 +34,13 @@ MIGHT_MATCH = re.compile(rb"rnn|RNN|Rnn|CuDNN|cudnn")
 
 
 def might_match(data: bytes) -> bool:
-    """False when a file cannot hold a finding, decided on its bytes before any parsing."""
+    """False when a file cannot hold an RNN finding, decided on its bytes before any parsing."""
     return (b"tensorflow" in data or b"keras" in data) and MIGHT_MATCH.search(data) is not None
+
+
+def might_block(data: bytes) -> bool:
+    """False when a file cannot hold an RNN2xx finding: it never names tensorflow or keras."""
+    return b"tensorflow" in data or b"keras" in data
 
 
 SUPPRESSION = re.compile(r"#\s*rnnmigrate:\s*ignore(?:\[([A-Za-z0-9_,\s]*)\])?")
@@ -49,10 +54,18 @@ class CodeFilter:
 
     select: frozenset[str] = frozenset()
     ignore: frozenset[str] = frozenset()
+    # False for a file the byte prefilter found no RNN text in: only the blockers are looked for.
+    rnn: bool = True
 
     def wants(self, code: str) -> bool:
         selected = not self.select or any(code.startswith(prefix) for prefix in self.select)
         return selected and not any(code.startswith(prefix) for prefix in self.ignore)
+
+    def wants_blockers(self) -> bool:
+        """Whether any informational RNN2xx rule is reported in this run."""
+        from rnnmigrate.blockers import BLOCKER_CODES
+
+        return any(self.wants(code) for code in BLOCKER_CODES)
 
     def reports(self, code: str) -> bool:
         """For diagnostics that are not rules (UNSCANNABLE): shown unless ignored by name or prefix."""
@@ -66,7 +79,13 @@ class ScanReport:
     files_discovered: int = 0
     files_parsed: int = 0
 
+    @property
+    def fails_gate(self) -> bool:
+        """Whether scan exits 1: an RNN finding or a file it could not scan; info findings never do."""
+        return bool(self.errors) or any(finding.verdict != "info" for finding in self.findings)
+
     def summary(self) -> dict:
+        blockers = [finding for finding in self.findings if finding.verdict == "info"]
         return {
             "files_discovered": self.files_discovered,
             "files_parsed": self.files_parsed,
@@ -74,10 +93,21 @@ class ScanReport:
             "findings": len(self.findings),
             "auto": sum(finding.verdict == "auto" for finding in self.findings),
             "manual": sum(finding.verdict == "manual" for finding in self.findings),
+            "info": len(blockers),
             "errors": len(self.errors),
             "by_api": dict(sorted(Counter(finding.api for finding in self.findings).items())),
             "by_code": dict(sorted(Counter(finding.code for finding in self.findings).items())),
+            "files_with_blockers": len({finding.path for finding in blockers}),
+            "blockers_by_needs": dict(sorted(Counter(finding.needs for finding in blockers).items())),
         }
+
+    def blockers_by_file(self) -> dict[str, Counter]:
+        """Per file, the info findings counted by what they need: what else stands between it and running."""
+        counts: dict[str, Counter] = {}
+        for finding in self.findings:
+            if finding.verdict == "info":
+                counts.setdefault(finding.path, Counter())[finding.needs] += 1
+        return counts
 
 
 def unknown_codes(codes: Iterable[str]) -> list[str]:
@@ -94,8 +124,12 @@ def scan_file(path: str, codes: CodeFilter = CodeFilter()) -> FileResult:
         data = read_bytes(path)
     except OSError as error:
         return _unscannable(path, codes, f"cannot read: {error.strerror or error}")
-    if not might_match(data):
+    # A file without RNN bytes is parsed only for the blockers (RNN2xx), when they are wanted.
+    rnn = might_match(data)
+    if not rnn and not (codes.wants_blockers() and might_block(data)):
         return FileResult(path)
+    if not rnn:
+        codes = replace(codes, rnn=False)
     try:
         if path.endswith(".ipynb"):
             return _scan_notebook(path, data, codes)
@@ -151,11 +185,16 @@ def _cell_source(document: notebook.NotebookSource, cell: int) -> str:
 
 
 def scan_source(
-    text: str, path: str = "<string>", codes: CodeFilter = CodeFilter(), where: Callable[[int], str] = on_line
+    text: str,
+    path: str = "<string>",
+    codes: CodeFilter = CodeFilter(),
+    where: Callable[[int], str] = on_line,
+    blockers: bool = True,
 ) -> list[Finding]:
     """Findings in one module's source text. Raises SyntaxError for code that does not parse.
 
-    ``where`` words a line of ``text`` in reasons that point at another site.
+    ``where`` words a line of ``text`` in reasons that point at another site. ``blockers``:
+    also the informational RNN2xx findings (the rewrite leaves them out).
     """
     tree = ast.parse(text, filename=path)
     nodes, parents = walk_with_parents(tree)
@@ -163,8 +202,17 @@ def scan_source(
     if not imports.bindings and not imports.has_star:
         return []
     lines = LineIndex(text)
-    matched = _Matcher(tree, nodes, parents, imports, path, lines).run()
-    findings = refine_cell_verdicts(drop_cells_no_tf1_rnn_runs(matched), where)
+    findings: list[Finding] = []
+    if codes.rnn:
+        matched = _Matcher(tree, nodes, parents, imports, path, lines).run()
+        findings = refine_cell_verdicts(drop_cells_no_tf1_rnn_runs(matched), where)
+    if blockers and codes.wants_blockers():
+        from rnnmigrate.blockers import find_blockers
+
+        findings = sorted(
+            findings + find_blockers(nodes, parents, imports, path, lines),
+            key=lambda finding: (finding.line, finding.column, finding.code),
+        )
     return [
         finding
         for finding in findings
