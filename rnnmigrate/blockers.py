@@ -29,6 +29,7 @@ def find_blockers(
     findings = []
     might_bind = imports.might_bind
     aliases = _aliases(nodes)
+    assigned = _assigned_on_tf(nodes, imports)
     for node in nodes:
         if isinstance(node, ast.Name):
             if not might_bind(node.id) or not isinstance(node.ctx, ast.Load) or node.id in aliases:
@@ -40,7 +41,7 @@ def find_blockers(
         if isinstance(parents.get(id(node)), ast.Attribute):
             continue
         qualified = imports.resolve(node)
-        if qualified is None:
+        if qualified is None or (assigned and _below_any(qualified, assigned)):
             continue
         blocker = classify(qualified)
         if blocker is not None:
@@ -61,6 +62,21 @@ def _aliases(nodes: list[ast.AST]) -> frozenset[str]:
         and isinstance(node.targets[0], ast.Name)
         and isinstance(node.value, (ast.Attribute, ast.Name))
     )
+
+
+def _assigned_on_tf(nodes: list[ast.AST], imports: ImportTable) -> frozenset[str]:
+    """Attributes the file sets on TF modules (``tf.model = keras.Sequential()``): they exist when read."""
+    return frozenset(
+        qualified
+        for node in nodes
+        if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store)
+        for qualified in [imports.resolve(node)]
+        if qualified is not None
+    )
+
+
+def _below_any(qualified: str, assigned: frozenset[str]) -> bool:
+    return any(qualified == name or qualified.startswith(name + ".") for name in assigned)
 
 
 def _root_name(node: ast.AST) -> str | None:

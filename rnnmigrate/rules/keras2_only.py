@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rnnmigrate.rules.base import Rule
-from rnnmigrate.rules.tf_api import Blocker, Tree, note_for, tables
+from rnnmigrate.rules.tf_api import Blocker, Tree, filled, note_for, tables
 
 CODE = "RNN203"
 
@@ -22,16 +22,18 @@ def match(spelled: str, rest: list[str], start: int) -> Blocker | None:
             return None
         if name in keras3.modules:
             continue
-        return _missing(spelled, name, start + length)
+        return _missing(spelled, name, start + length, rest[length : length + 1])
     return None
 
 
-def _missing(spelled: str, name: str, length: int) -> Blocker:
+def _missing(spelled: str, name: str, length: int, below: list[str]) -> Blocker:
     api = spelled + name[len("keras") :]
     found = note_for("keras", name)
     if found is not None and found[0] != "keras":
-        note = found[1]
-        return Blocker(CODE, length, api, note.needs, note.use, note.note)
+        note, use = found[1], found[1].use
+        if use and "<name>" in use and below:  # keras.utils.np_utils.to_categorical -> keras.utils.to_categorical
+            use, api, length = filled(use, below[0]), f"{api}.{below[0]}", length + 1
+        return Blocker(CODE, length, api, note.needs, filled(use, ""), note.note)
     t = tables()
     # Where tf-keras has the name, and how to spell it there.
     places: list[tuple[Tree, str]] = [(t.tf_keras_v1, "tf.compat.v1.keras")]

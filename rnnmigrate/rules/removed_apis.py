@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rnnmigrate.rules.base import Rule
-from rnnmigrate.rules.tf_api import Blocker, note_for
+from rnnmigrate.rules.tf_api import Blocker, filled, note_for
 
 CODE = "RNN206"
 
@@ -14,8 +14,12 @@ def match(relative: list[str], length: int, spelled: str, start: int) -> Blocker
     found = note_for("removed", name)
     assert found is not None  # "tf" is the table's default
     note = found[1]
-    api = spelled + name[len("tf") :]
-    return Blocker(CODE, start + length, api, note.needs, note.use, note.note)
+    use = note.use
+    if use and "<name>" in use and length < len(relative):  # tf.array_ops.transpose -> tf.transpose
+        use, length = filled(use, relative[length]), length + 1
+    use = filled(use, "")
+    api = spelled + "." + ".".join(relative[:length])
+    return Blocker(CODE, start + length, api, note.needs, use, note.note)
 
 
 RULE = Rule(

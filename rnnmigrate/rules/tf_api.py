@@ -121,4 +121,6 @@ def note_for(family: str, name: str) -> tuple[str, Note] | None:
 
 def filled(text: str | None, name: str) -> str | None:
     """A note's ``use`` with ``<name>`` replaced by the name the code uses."""
-    return text.replace("<name>", name) if text else text
+    if not text:
+        return text
+    return text.replace("<name>", name) if name else text.replace(".<name>", "").replace("<name>", "")
