@@ -9,17 +9,17 @@ from __future__ import annotations
 import ast
 import os
 import re
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from functools import partial
 from itertools import chain, islice
 from typing import TYPE_CHECKING
 
-from rnnmigrate.findings import UNSCANNABLE, FileError, FileResult, Finding, unscannable
+from rnnmigrate.findings import UNSCANNABLE, FileResult, Finding, unscannable
 from rnnmigrate.names import ImportTable
 from rnnmigrate.rules import RULES_BY_CODE, known_codes, known_name, rule_for
 from rnnmigrate.rules.base import Assessment, Rule, Site, display
+from rnnmigrate.scan_report import ScanReport  # re-exported: reports and the CLI import it from here
 from rnnmigrate.source import SourceError, decode, describe_syntax_error, read_bytes
 from rnnmigrate.spans import LineIndex
 from rnnmigrate.trace import CellTracer, walk_with_parents
@@ -70,44 +70,6 @@ class CodeFilter:
     def reports(self, code: str) -> bool:
         """For diagnostics that are not rules (UNSCANNABLE): shown unless ignored by name or prefix."""
         return not any(code.startswith(prefix) for prefix in self.ignore)
-
-
-@dataclass
-class ScanReport:
-    findings: list[Finding] = field(default_factory=list)
-    errors: list[FileError] = field(default_factory=list)
-    files_discovered: int = 0
-    files_parsed: int = 0
-
-    @property
-    def fails_gate(self) -> bool:
-        """Whether scan exits 1: an RNN finding or a file it could not scan; info findings never do."""
-        return bool(self.errors) or any(finding.verdict != "info" for finding in self.findings)
-
-    def summary(self) -> dict:
-        blockers = [finding for finding in self.findings if finding.verdict == "info"]
-        return {
-            "files_discovered": self.files_discovered,
-            "files_parsed": self.files_parsed,
-            "files_with_findings": len({finding.path for finding in self.findings}),
-            "findings": len(self.findings),
-            "auto": sum(finding.verdict == "auto" for finding in self.findings),
-            "manual": sum(finding.verdict == "manual" for finding in self.findings),
-            "info": len(blockers),
-            "errors": len(self.errors),
-            "by_api": dict(sorted(Counter(finding.api for finding in self.findings).items())),
-            "by_code": dict(sorted(Counter(finding.code for finding in self.findings).items())),
-            "files_with_blockers": len({finding.path for finding in blockers}),
-            "blockers_by_needs": dict(sorted(Counter(finding.needs for finding in blockers).items())),
-        }
-
-    def blockers_by_file(self) -> dict[str, Counter]:
-        """Per file, the info findings counted by what they need: what else stands between it and running."""
-        counts: dict[str, Counter] = {}
-        for finding in self.findings:
-            if finding.verdict == "info":
-                counts.setdefault(finding.path, Counter())[finding.needs] += 1
-        return counts
 
 
 def unknown_codes(codes: Iterable[str]) -> list[str]:
