@@ -109,6 +109,20 @@ def unrolled_{n}(inputs, steps={u}):
 ''',
 ]
 
+# TF1 code without RNNs (input pipelines, losses, training loops): parsed only for RNN2xx.
+TF1_TEMPLATE = '''
+import tensorflow as tf
+
+
+def train_op_{n}(logits, labels, learning_rate={u}e-4):
+    x = tf.placeholder(tf.float32, [None, 28])
+    loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits))
+    tf.summary.scalar("loss_{n}", loss)
+    initializer = tf.contrib.layers.xavier_initializer()
+    step = tf.train.get_or_create_global_step()
+    return tf.train.AdamOptimizer(learning_rate).minimize(loss, global_step=step), x, initializer
+'''
+
 DECOYS = [
     '''
 import keras
@@ -127,12 +141,14 @@ def describe_{n}():
 ]
 
 
-def generate(root: Path, files: int, rnn_files: int, seed: int = 0) -> None:
+def generate(root: Path, files: int, rnn_files: int, seed: int = 0, tf_files: int = 0) -> None:
     rng = random.Random(seed)
     if root.exists():
         shutil.rmtree(root)
     rnn_indices = set(rng.sample(range(files), rnn_files))
     decoy_indices = set(rng.sample(sorted(set(range(files)) - rnn_indices), max(1, files // 200)))
+    # Drawn from a generator of its own, so that the tree without them is the tree of earlier runs.
+    tf_indices = set(random.Random(seed + 1).sample(sorted(set(range(files)) - rnn_indices - decoy_indices), tf_files))
     for index in range(files):
         directory = root / f"pkg_{index // 500:03d}" / f"mod_{(index // 50) % 10}"
         directory.mkdir(parents=True, exist_ok=True)
@@ -141,6 +157,8 @@ def generate(root: Path, files: int, rnn_files: int, seed: int = 0) -> None:
             body += rng.choice(RNN_TEMPLATES).format(n=index, u=rng.choice([64, 128, 256]))
         elif index in decoy_indices:
             body += rng.choice(DECOYS).format(n=index)
+        elif index in tf_indices:
+            body += TF1_TEMPLATE.format(n=index, u=index % 9 + 1)
         (directory / f"file_{index}.py").write_text(body)
 
 

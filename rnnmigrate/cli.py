@@ -159,8 +159,8 @@ def scan(
 ) -> None:
     """Find TF1 RNN call sites and cells, and say what it takes to migrate each.
 
-    Exit codes: 0 no findings, 1 findings or a file that could not be scanned (RNN999), 2 usage
-    or internal error.
+    Exit codes: 0 no findings (informational RNN2xx ones do not count), 1 findings or a file that
+    could not be scanned (RNN999), 2 usage or internal error.
     """
     from rnnmigrate.report import FORMATS, render
 
@@ -188,7 +188,7 @@ def scan(
     else:
         text = render(report, "text" if fmt == "table" else fmt)  # type: ignore[arg-type]
         _emit(text, output)
-    if (report.findings or report.errors) and not exit_zero:
+    if report.fails_gate and not exit_zero:
         raise typer.Exit(EXIT_FINDINGS)
 
 

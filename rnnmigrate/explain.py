@@ -42,6 +42,8 @@ def explain_text(rule: Rule, width: int) -> str:
         return title + "\n" + textwrap.indent(text, "    ")
 
     safety = rule.safety or "no automatic fix: a person migrates these sites"
+    if rule.informational:
+        safety = "no fix: an informational finding (verdict info) that the rewrite leaves alone and that does not fail the gate"
     sections = [
         textwrap.fill(f"{rule.code} ({rule.name}): {rule.summary}", width),
         prose("What it finds", rule.what),

@@ -6,7 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-Verdict = Literal["auto", "manual"]
+# "info": an informational finding (RNN2xx), a use that blocks running on TF 2.21 but is no RNN
+# site to migrate: never rewritten, and it does not fail the scan's gate.
+Verdict = Literal["auto", "manual", "info"]
 # How far a fix can be trusted: one scale for rules, findings and the rewrite's notes. A fix the
 # rewrite cannot carry out exactly (a comment it cannot place) is "unsafe", with the reason.
 Safety = Literal["safe", "unsafe"]
@@ -125,6 +127,9 @@ class Finding:
     end_offset: int = -1
     spelling: str = ""  # the API as the source spells it (``rnn.LSTMCell``), beside the resolved ``api``
     safety: Safety | None = None  # of the fix; None when there is none (a manual site)
+    # An info finding's need ("tf.compat.v1", "tf-keras", "replacement", "nothing") and replacement.
+    needs: str | None = None
+    replacement: str | None = None
 
     @property
     def location(self) -> str:
@@ -136,6 +141,8 @@ class Finding:
     def message(self) -> str:
         if self.verdict == "manual":
             return f"{self.api}: needs a person: {self.reason}"
+        if self.verdict == "info":
+            return f"{self.api}: blocks running on TF 2.21: {self.reason}"
         text = f"{self.api}: auto-rewritable"
         if self.differences:
             text += f" (differs: {', '.join(self.differences)})"
@@ -159,6 +166,8 @@ class Finding:
             "arguments": dict(self.arguments),
             "differences": list(self.differences),
             "rnn_cells": [cell.to_dict() for cell in self.cells],
+            "needs": self.needs,
+            "replacement": self.replacement,
         }
 
 

@@ -151,8 +151,11 @@ NO_REWRITE = "its rule has no automatic rewrite"
 
 
 def _findings(text: str, path: str, codes: CodeFilter, where: Callable[[int], str] = on_line) -> list[Finding]:
-    """The scan's findings for this run (one decision for scan and rewrite: ``verdicts.decide``)."""
-    return scan_source(text, path, codes, where)
+    """The scan's findings for this run (one decision for scan and rewrite: ``verdicts.decide``);
+    the informational RNN2xx findings are the scan's alone."""
+    return scan_source(text, path, codes, where, blockers=False)
+
+
 
 
 def _rewritable(finding: Finding) -> bool:

@@ -9,18 +9,18 @@ from __future__ import annotations
 import ast
 import os
 import re
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from functools import partial
 from itertools import chain, islice
 from typing import TYPE_CHECKING
 
-from rnnmigrate.findings import UNSCANNABLE, FileError, FileResult, Finding, unscannable
+from rnnmigrate.findings import UNSCANNABLE, FileResult, Finding, unscannable
 from rnnmigrate.linking import decide_linked_files, linked_paths
 from rnnmigrate.names import ImportTable
 from rnnmigrate.rules import RULES_BY_CODE, known_codes, known_name, rule_for
 from rnnmigrate.rules.base import Assessment, Rule, Site, display
+from rnnmigrate.scan_report import ScanReport  # re-exported: reports and the CLI import it from here
 from rnnmigrate.source import SourceError, decode, describe_syntax_error, read_bytes
 from rnnmigrate.spans import LineIndex
 from rnnmigrate.trace import CellTracer, walk_with_parents
@@ -36,8 +36,13 @@ MIGHT_MATCH = re.compile(rb"rnn|RNN|Rnn|CuDNN|cudnn")
 
 
 def might_match(data: bytes) -> bool:
-    """False when a file cannot hold a finding, decided on its bytes before any parsing."""
+    """False when a file cannot hold an RNN finding, decided on its bytes before any parsing."""
     return (b"tensorflow" in data or b"keras" in data) and MIGHT_MATCH.search(data) is not None
+
+
+def might_block(data: bytes) -> bool:
+    """False when a file cannot hold an RNN2xx finding: it never names tensorflow or keras."""
+    return b"tensorflow" in data or b"keras" in data
 
 
 SUPPRESSION = re.compile(r"#\s*rnnmigrate:\s*ignore(?:\[([A-Za-z0-9_,\s]*)\])?")
@@ -51,37 +56,22 @@ class CodeFilter:
 
     select: frozenset[str] = frozenset()
     ignore: frozenset[str] = frozenset()
+    # False for a file the byte prefilter found no RNN text in: only the blockers are looked for.
+    rnn: bool = True
 
     def wants(self, code: str) -> bool:
         selected = not self.select or any(code.startswith(prefix) for prefix in self.select)
         return selected and not any(code.startswith(prefix) for prefix in self.ignore)
 
+    def wants_blockers(self) -> bool:
+        """Whether any informational RNN2xx rule is reported in this run."""
+        from rnnmigrate.blockers import BLOCKER_CODES
+
+        return any(self.wants(code) for code in BLOCKER_CODES)
+
     def reports(self, code: str) -> bool:
         """For diagnostics that are not rules (UNSCANNABLE): shown unless ignored by name or prefix."""
         return not any(code.startswith(prefix) for prefix in self.ignore)
-
-
-@dataclass
-class ScanReport:
-    findings: list[Finding] = field(default_factory=list)
-    errors: list[FileError] = field(default_factory=list)
-    files_discovered: int = 0
-    files_parsed: int = 0
-    linked_groups: list[set[str]] = field(default_factory=list)  # files rewritten all or nothing
-    undecided: dict[str, tuple[list[Finding], list[bool]]] = field(default_factory=dict)
-
-    def summary(self) -> dict:
-        return {
-            "files_discovered": self.files_discovered,
-            "files_parsed": self.files_parsed,
-            "files_with_findings": len({finding.path for finding in self.findings}),
-            "findings": len(self.findings),
-            "auto": sum(finding.verdict == "auto" for finding in self.findings),
-            "manual": sum(finding.verdict == "manual" for finding in self.findings),
-            "errors": len(self.errors),
-            "by_api": dict(sorted(Counter(finding.api for finding in self.findings).items())),
-            "by_code": dict(sorted(Counter(finding.code for finding in self.findings).items())),
-        }
 
 
 def unknown_codes(codes: Iterable[str]) -> list[str]:
@@ -98,8 +88,12 @@ def scan_file(path: str, codes: CodeFilter = CodeFilter(), project: Project | No
         data = read_bytes(path)
     except OSError as error:
         return _unscannable(path, codes, f"cannot read: {error.strerror or error}")
-    if not might_match(data):
+    # A file without RNN bytes is parsed only for the blockers (RNN2xx), when they are wanted.
+    rnn = might_match(data)
+    if not rnn and not (codes.wants_blockers() and might_block(data)):
         return FileResult(path)
+    if not rnn:
+        codes = replace(codes, rnn=False)
     try:
         if path.endswith(".ipynb"):
             return _scan_notebook(path, data, codes)
@@ -161,16 +155,22 @@ def scan_source(
     codes: CodeFilter = CodeFilter(),
     where: Callable[[int], str] = on_line,
     project: Project | None = None,
+    blockers: bool = True,
 ) -> list[Finding]:
     """Findings in one module's source text. Raises SyntaxError for code that does not parse.
 
-    ``where`` words a line of ``text`` in reasons that point at another site.
+    ``where`` words a line of ``text`` in reasons that point at another site. ``blockers``:
+    also the informational RNN2xx findings (the rewrite leaves them out).
     """
-    return decide(*match_source(text, path, codes, project), where)
+    return decide(*match_source(text, path, codes, project, blockers), where)
 
 
 def match_source(
-    text: str, path: str = "<string>", codes: CodeFilter = CodeFilter(), project: Project | None = None
+    text: str,
+    path: str = "<string>",
+    codes: CodeFilter = CodeFilter(),
+    project: Project | None = None,
+    blockers: bool = True,
 ) -> tuple[list[Finding], list[bool]]:
     """Every finding of a module before verdicts spread, and whether this run wants each one.
 
@@ -183,8 +183,17 @@ def match_source(
     if not imports.bindings and not imports.has_star:
         return [], []
     lines = LineIndex(text)
-    matched = _Matcher(tree, nodes, parents, imports, path, lines, project).run()
-    findings = settle_keras_cell_defaults(drop_cells_no_tf1_rnn_runs(matched))
+    findings: list[Finding] = []
+    if codes.rnn:
+        matched = _Matcher(tree, nodes, parents, imports, path, lines, project).run()
+        findings = settle_keras_cell_defaults(drop_cells_no_tf1_rnn_runs(matched))
+    if blockers and codes.wants_blockers():
+        from rnnmigrate.blockers import find_blockers
+
+        findings = sorted(
+            findings + find_blockers(nodes, parents, imports, path, lines),
+            key=lambda finding: (finding.line, finding.column, finding.code),
+        )
     return findings, [codes.wants(finding.code) and not _suppressed(finding, lines) for finding in findings]
 
 

@@ -32,6 +32,9 @@ def scan_project(directory: Path) -> dict[str, Any]:
             "manual": sum(1 for f in calls if f["verdict"] != "auto"),
             "manual_reasons": dict(reasons.most_common()),
             "manual_by_rule_calls": sum(1 for f in document["findings"] if f["code"] in MANUAL_BY_RULE),
+            # RNN2xx: what else keeps the project from running on TF 2.21 (info findings)
+            "other_blockers": document["summary"].get("info", 0),
+            "files_with_other_blockers": document["summary"].get("files_with_blockers", 0),
             "unscannable_files": [e["path"] for e in document.get("errors", [])]}
 
 
@@ -42,18 +45,22 @@ def scan_corpus(corpus: Path, commit_of) -> dict[str, dict]:
 
 
 def table(projects: dict[str, dict]) -> str:
-    rows = ["| project | commit | RNN call sites | rewritten (auto) | left manual | manual reasons | RNN005-008 uses | files scan cannot read |",
-            "|---|---|---|---|---|---|---|---|"]
+    rows = ["| project | commit | RNN call sites | rewritten (auto) | left manual | manual reasons | RNN005-008 uses | "
+            "other TF1 blockers (RNN2xx uses / files) | files scan cannot read |",
+            "|---|---|---|---|---|---|---|---|---|"]
     totals = Counter()
     for name, numbers in projects.items():
         if "error" in numbers:
-            rows.append(f"| {name} | {numbers['commit']} | scan failed: {numbers['error']} | | | | | |")
+            rows.append(f"| {name} | {numbers['commit']} | scan failed: {numbers['error']} | | | | | | |")
             continue
         totals.update({key: numbers[key] for key in ("call_sites", "auto", "manual")})
+        totals.update({key: numbers.get(key, 0) for key in ("other_blockers", "files_with_other_blockers")})
+        blockers = f"{numbers['other_blockers']} / {numbers['files_with_other_blockers']}" if "other_blockers" in numbers else "-"
         reasons = "; ".join(f"{count}x {reason}" for reason, count in numbers["manual_reasons"].items())
         rows.append(f"| {name} | {numbers['commit']} | {numbers['call_sites']} | {numbers['auto']} | "
                     f"{numbers['manual']} | {reasons.replace('|', '/')} | {numbers['manual_by_rule_calls']} | "
-                    f"{len(numbers['unscannable_files'])} |")
+                    f"{blockers} | {len(numbers['unscannable_files'])} |")
     share = f" ({100 * totals['auto'] / totals['call_sites']:.0f}%)" if totals["call_sites"] else ""
-    rows.append(f"| **total** | | {totals['call_sites']} | {totals['auto']}{share} | {totals['manual']} | | | |")
+    rows.append(f"| **total** | | {totals['call_sites']} | {totals['auto']}{share} | {totals['manual']} | | | "
+                f"{totals['other_blockers']} / {totals['files_with_other_blockers']} | |")
     return "\n".join(rows)

@@ -13,10 +13,13 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
+LEVELS = {"auto": "warning", "manual": "error", "info": "notice"}
+
+
 def to_github(report: ScanReport) -> str:
     lines = []
     for finding in report.findings:
-        level = "warning" if finding.verdict == "auto" else "error"
+        level = LEVELS[finding.verdict]
         title = _escape_property(f"{finding.code} {finding.rule}")
         where = f"file={_escape_property(finding.path)},line={finding.line},col={finding.column}"
         where += f",endLine={finding.end_line},endColumn={finding.end_column}"

@@ -11,6 +11,7 @@ from rnnmigrate.scan import ScanReport
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/rnnmigrate/rnnmigrate"
+LEVELS = {"auto": "warning", "manual": "error", "info": "note"}  # info: RNN2xx, what else blocks running
 
 
 def _rule_descriptor(rule) -> dict:
@@ -20,7 +21,7 @@ def _rule_descriptor(rule) -> dict:
         "shortDescription": {"text": rule.summary},
         "fullDescription": {"text": rule.what},
         "help": {"text": f"{rule.why}\n\nRewrite: {rule.fix}", "markdown": f"{rule.why}\n\n**Rewrite:** {rule.fix}"},
-        "defaultConfiguration": {"level": "warning"},
+        "defaultConfiguration": {"level": "note" if rule.informational else "warning"},
     }
 
 
@@ -34,7 +35,7 @@ def _result(finding, rule_index: dict[str, int]) -> dict:
     result = {
         "ruleId": finding.code,
         "ruleIndex": rule_index[finding.code],
-        "level": "warning" if finding.verdict == "auto" else "error",
+        "level": LEVELS[finding.verdict],
         "message": {"text": finding.message},
         "locations": [
             {"physicalLocation": {"artifactLocation": {"uri": PurePath(finding.path).as_posix()}, "region": region}}
@@ -43,6 +44,8 @@ def _result(finding, rule_index: dict[str, int]) -> dict:
     }
     if finding.notebook_cell is not None:
         result["properties"]["notebookCell"] = finding.notebook_cell
+    if finding.verdict == "info":
+        result["properties"].update(needs=finding.needs, replacement=finding.replacement)
     return result
 
 

@@ -9,14 +9,36 @@ from rnnmigrate.wording import plural
 def to_text(report: ScanReport) -> str:
     lines = [f"{finding.location}: {finding.code} {finding.message}" for finding in report.findings]
     lines += [str(error) for error in report.errors]
+    if report.summary()["info"]:
+        lines.append(blockers_line(report))
     lines.append(summary_line(report))
     return "\n".join(lines) + "\n"
 
 
+NEEDS_WORDING = {
+    "tf.compat.v1": "need tf.compat.v1",
+    "tf-keras": "need tf-keras",
+    "replacement": "have a replacement",
+    "nothing": "have none",
+}
+
+
+def blockers_line(report: ScanReport) -> str:
+    """The project's count of what else blocks running on TF 2.21 (RNN2xx), by what it needs."""
+    summary = report.summary()
+    counts = summary["blockers_by_needs"]
+    needs = ", ".join(f"{counts[need]} {wording}" for need, wording in NEEDS_WORDING.items() if counts.get(need))
+    return (
+        f"blocks running on TF 2.21 (info, not rewritten): {plural(summary['info'], 'use')} in "
+        f"{plural(summary['files_with_blockers'], 'file')}: {needs}"
+    )
+
+
 def summary_line(report: ScanReport) -> str:
     summary = report.summary()
+    info = f", {summary['info']} info" if summary["info"] else ""
     return (
-        f"{plural(summary['findings'], 'finding')} ({summary['auto']} auto, {summary['manual']} manual) "
+        f"{plural(summary['findings'], 'finding')} ({summary['auto']} auto, {summary['manual']} manual{info}) "
         f"in {plural(summary['files_with_findings'], 'file')}; {plural(summary['files_discovered'], 'file')} checked, "
         f"{summary['files_parsed']} parsed, {summary['errors']} could not be scanned"
     )
@@ -36,6 +58,8 @@ def statistics(report: ScanReport) -> str:
     for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
         if code == UNSCANNABLE:
             name, detail = "unscannable-file", ""
+        elif RULES_BY_CODE[code].informational:
+            name, detail = RULES_BY_CODE[code].name, " (info)"
         else:
             name = RULES_BY_CODE[code].name
             auto = sum(finding.code == code and finding.verdict == "auto" for finding in report.findings)

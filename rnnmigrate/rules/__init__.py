@@ -6,21 +6,27 @@ from rnnmigrate.rules import (
     bidirectional_dynamic_rnn,
     cell_wrappers,
     contrib_cells,
+    contrib_modules,
+    contrib_seq2seq_crf,
     core_cells,
     cudnn,
     custom_cells,
     dropout_wrapper,
     dynamic_rnn,
     keras_cells,
+    keras2_only,
     keras_cudnn_layers,
     lstm_state_tuple,
     multi_rnn_cell,
     raw_rnn,
+    removed_apis,
     seq2seq,
     stack_bidirectional_rnn,
     state_saving_rnn,
     static_bidirectional_rnn,
     static_rnn,
+    tf1_only_names,
+    tf_layers,
 )
 from rnnmigrate.rules.base import Rule, normalize
 
@@ -45,6 +51,13 @@ RULES: tuple[Rule, ...] = tuple(
         cudnn,
         keras_cudnn_layers,
         keras_cells,
+        # RNN2xx: informational, what else keeps a file from running on TF 2.21 (rnnmigrate.blockers)
+        tf1_only_names,
+        tf_layers,
+        keras2_only,
+        contrib_modules,
+        contrib_seq2seq_crf,
+        removed_apis,
     )
 )
 RULES_BY_CODE: dict[str, Rule] = {rule.code: rule for rule in RULES}

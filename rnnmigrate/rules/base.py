@@ -99,7 +99,7 @@ class Rule:
     name: str
     summary: str
     apis: frozenset[str]
-    kind: Literal["function", "cell", "class", "layer", "value"]
+    kind: Literal["function", "cell", "class", "layer", "value", "blocker"]
     what: str
     why: str
     fix: str
@@ -112,6 +112,11 @@ class Rule:
     only_when_run_by_tf1: bool = False
 
     @property
+    def informational(self) -> bool:
+        """An RNN2xx rule: it reports what else blocks running on TF 2.21, never rewrites, never fails the gate."""
+        return self.kind == "blocker"
+
+    @property
     def safety(self) -> Safety | None:
         """The safety of this rule's fix: every rewrite so far is exact ("safe"); None without a rewrite."""
         return "safe" if self.rewrite is not None else None
@@ -119,6 +124,8 @@ class Rule:
     @property
     def verdict(self) -> str:
         """What `rules` says: calls migrate when their cells are traced, cells with the call that runs them."""
+        if self.informational:
+            return "info"
         if self.rewrite is None:
             return "manual"
         return {"function": "auto when traced", "cell": "auto with its call"}.get(self.kind, "auto")

@@ -17,6 +17,7 @@ import pytest
 
 import rnnmigrate.rules
 from rnnmigrate.rewrite import TODO_PREFIX, rewrite_source
+from rnnmigrate.scan import scan_source
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CASES = sorted(path for path in FIXTURES.glob("*/*.py") if not path.name.endswith(".expected.py"))
@@ -77,7 +78,10 @@ def test_each_rule_module_has_change_and_no_change_cases(module: str):
     rewritten = [case for case in cases if expected_path(case).exists() and not is_annotate(case)]
     annotated = [case for case in cases if expected_path(case).exists() and is_annotate(case)]
     assert unchanged, "no case that must stay unchanged"
-    if rule.rewrite is not None:
+    if rule.informational:
+        assert not rewritten and not annotated, "an informational rule (RNN2xx) never changes code, even with --annotate"
+        assert any(is_annotate(case) for case in unchanged), "an informational rule needs an --annotate case left unchanged"
+    elif rule.rewrite is not None:
         assert rewritten, "a rule with a rewrite needs a case it rewrites"
     else:
         assert not rewritten, "a manual-only rule must never change code without --annotate"
@@ -92,15 +96,24 @@ def test_each_rule_is_exercised_by_its_cases(module: str):
     """
     rule = rule_modules()[module]
     for case in (case for case in CASES if case.parent.name == module):
-        outcome = rewrite_source(case.read_text(encoding="utf-8"), str(case), annotate=is_annotate(case))
-        codes = {finding.code for finding in outcome.rewritten + outcome.left}
+        text = case.read_text(encoding="utf-8")
+        if rule.informational:  # the rewrite does not list them: the scan finds them
+            codes = {finding.code for finding in scan_source(text, str(case))}
+        else:
+            outcome = rewrite_source(text, str(case), annotate=is_annotate(case))
+            codes = {finding.code for finding in outcome.rewritten + outcome.left}
         if case.stem.startswith("no_site_"):
             assert rule.code not in codes, f"{case.name} has a {rule.code} site"
         else:
             assert rule.code in codes, f"{case.name} has no {rule.code} site"
 
 
-@pytest.mark.parametrize("case", [case for case in CASES if is_annotate(case)], ids=lambda path: path.stem)
+INFORMATIONAL = {name for name, rule in rule_modules().items() if rule.informational}
+
+
+@pytest.mark.parametrize(
+    "case", [case for case in CASES if is_annotate(case) and case.parent.name not in INFORMATIONAL], ids=lambda path: path.stem
+)
 def test_annotate_marks_every_manual_site_and_nothing_else(case: Path):
     before = case.read_text(encoding="utf-8")
     outcome = rewrite_source(before, str(case), annotate=True)

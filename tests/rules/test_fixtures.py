@@ -5,7 +5,7 @@ A fixture announces a finding with a comment at the end of the line where the fi
     outputs, state = tf.nn.dynamic_rnn(cell, x)  # expect: RNN001
     cell = MultiRNNCell([GRUCell(8)])            # expect: RNN102=auto RNN101=auto
 
-Each code may carry ``=auto`` or ``=manual`` to check the verdict too. A code given twice on a line
+Each code may carry ``=auto``, ``=manual`` or ``=info`` (RNN2xx) to check the verdict too. A code given twice on a line
 expects two findings of it there. A fixture without any ``# expect:`` must give no findings at all.
 The fixtures are data: they are read as text and never imported.
 """
@@ -24,7 +24,7 @@ from rnnmigrate.scan import scan_source
 FIXTURES = Path(__file__).parent / "fixtures"
 FIXTURE_FILES = sorted(FIXTURES.glob("*.py"))
 EXPECT = re.compile(r"#\s*expect:\s*(?P<codes>[^#]*)$")
-ENTRY = re.compile(r"^(?P<code>RNN\d{3})(?:=(?P<verdict>auto|manual))?$")
+ENTRY = re.compile(r"^(?P<code>RNN\d{3})(?:=(?P<verdict>auto|manual|info))?$")
 
 
 def expectations(text: str) -> list[tuple[int, str, str | None]]:

@@ -15,12 +15,12 @@ SARIF_SCHEMA = json.loads((Path(__file__).parents[1] / "data" / "sarif-schema-2.
 
 FINDING_KEYS = {
     "path", "line", "column", "end_line", "end_column", "notebook_cell", "code", "rule", "api",
-    "spelling", "verdict", "safety", "reason", "arguments", "differences", "rnn_cells",
+    "spelling", "verdict", "safety", "reason", "arguments", "differences", "rnn_cells", "needs", "replacement",
 }  # fmt: skip
 CELL_KEYS = {"kind", "api", "line", "arguments", "children", "repeat", "problem", "differences"}
 SUMMARY_KEYS = {
-    "files_discovered", "files_parsed", "files_with_findings", "findings", "auto", "manual", "errors",
-    "by_api", "by_code",
+    "files_discovered", "files_parsed", "files_with_findings", "findings", "auto", "manual", "info", "errors",
+    "by_api", "by_code", "files_with_blockers", "blockers_by_needs",
 }  # fmt: skip
 
 
