@@ -7,8 +7,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 Verdict = Literal["auto", "manual"]
-# How far a fix can be trusted: one scale for rules, findings and the rewrite's notes. A fix the
-# rewrite cannot carry out exactly (a comment it cannot place) is "unsafe", with the reason.
+# How far a fix can be trusted, as ruff has it: "safe" is proved exact and `rewrite --apply` makes
+# it; "unsafe" is exact under an assumption the scan cannot prove (stated in the finding's
+# ``assumption``, checked at run time where it can be) and needs `--unsafe-fixes`.
 Safety = Literal["safe", "unsafe"]
 
 
@@ -28,6 +29,8 @@ class CellInfo:
     # Cells this expression may evaluate to on other paths (``a if c else b``, reassignments,
     # helpers with several returns): they run in the same RNN call, so they migrate with it.
     alternatives: tuple[CellInfo, ...] = ()
+    # What migrating this cell takes for granted (one cell object in every layer of a stack).
+    assumption: str | None = None
 
     def problems(self) -> list[str]:
         """Every reason, in this cell or below it, that keeps the rewrite from being exact."""
@@ -110,6 +113,12 @@ class Finding:
     end_offset: int = -1
     spelling: str = ""  # the API as the source spells it (``rnn.LSTMCell``), beside the resolved ``api``
     safety: Safety | None = None  # of the fix; None when there is none (a manual site)
+    assumption: str | None = None  # why the fix is unsafe: what it takes for granted
+
+    @property
+    def fix(self) -> str:
+        """``safe``, ``unsafe`` or ``-`` (no fix), for reports."""
+        return self.safety if self.verdict == "auto" and self.safety else "-"
 
     @property
     def location(self) -> str:
@@ -122,6 +131,8 @@ class Finding:
         if self.verdict == "manual":
             return f"{self.api}: needs a person: {self.reason}"
         text = f"{self.api}: auto-rewritable"
+        if self.safety == "unsafe":
+            text += f" with --unsafe-fixes, assuming {self.assumption}"
         if self.differences:
             text += f" (differs: {', '.join(self.differences)})"
         return text
@@ -140,6 +151,7 @@ class Finding:
             "spelling": self.spelling,
             "verdict": self.verdict,
             "safety": self.safety if self.verdict == "auto" else None,
+            "assumption": self.assumption if self.verdict == "auto" else None,
             "reason": self.reason,
             "arguments": dict(self.arguments),
             "differences": list(self.differences),

@@ -16,6 +16,7 @@ from functools import partial
 from itertools import chain, islice
 from typing import TYPE_CHECKING
 
+from rnnmigrate.config import DEFAULT_LINE_LENGTH
 from rnnmigrate.findings import UNSCANNABLE, FileError, FileResult, Finding, unscannable
 from rnnmigrate.names import ImportTable
 from rnnmigrate.rules import RULES_BY_CODE, known_codes, known_name, rule_for
@@ -23,7 +24,13 @@ from rnnmigrate.rules.base import Assessment, Rule, Site, display
 from rnnmigrate.source import SourceError, decode, describe_syntax_error, read_bytes
 from rnnmigrate.spans import LineIndex
 from rnnmigrate.trace import CellTracer, walk_with_parents
-from rnnmigrate.verdicts import drop_cells_no_tf1_rnn_runs, on_line, refine_cell_verdicts, settle_keras_cell_defaults
+from rnnmigrate.verdicts import (
+    drop_cells_no_tf1_rnn_runs,
+    on_line,
+    refine_cell_verdicts,
+    settle_keras_cell_defaults,
+    settle_safety,
+)
 
 if TYPE_CHECKING:
     from rnnmigrate import notebook
@@ -73,6 +80,8 @@ class ScanReport:
             "files_with_findings": len({finding.path for finding in self.findings}),
             "findings": len(self.findings),
             "auto": sum(finding.verdict == "auto" for finding in self.findings),
+            "safe": sum(finding.fix == "safe" for finding in self.findings),
+            "unsafe": sum(finding.fix == "unsafe" for finding in self.findings),
             "manual": sum(finding.verdict == "manual" for finding in self.findings),
             "errors": len(self.errors),
             "by_api": dict(sorted(Counter(finding.api for finding in self.findings).items())),
@@ -151,11 +160,16 @@ def _cell_source(document: notebook.NotebookSource, cell: int) -> str:
 
 
 def scan_source(
-    text: str, path: str = "<string>", codes: CodeFilter = CodeFilter(), where: Callable[[int], str] = on_line
+    text: str,
+    path: str = "<string>",
+    codes: CodeFilter = CodeFilter(),
+    where: Callable[[int], str] = on_line,
+    line_length: int = DEFAULT_LINE_LENGTH,
 ) -> list[Finding]:
     """Findings in one module's source text. Raises SyntaxError for code that does not parse.
 
-    ``where`` words a line of ``text`` in reasons that point at another site.
+    ``where`` words a line of ``text`` in reasons that point at another site; ``line_length`` is
+    the rewrite's, which decides how a rewritten call is laid out (and so which comments it keeps).
     """
     tree = ast.parse(text, filename=path)
     nodes, parents = walk_with_parents(tree)
@@ -165,6 +179,7 @@ def scan_source(
     lines = LineIndex(text)
     matched = _Matcher(tree, nodes, parents, imports, path, lines).run()
     findings = refine_cell_verdicts(settle_keras_cell_defaults(drop_cells_no_tf1_rnn_runs(matched)), where)
+    findings = settle_safety(findings, where, _comment_assumptions(text, findings, line_length))
     return [
         finding
         for finding in findings
@@ -275,8 +290,18 @@ class _Matcher:
             offset=start,
             end_offset=end,
             spelling=_spelling(node),
-            safety=rule.safety if assessment.verdict == "auto" else None,
+            assumption=assessment.assumption,
         )
+
+
+def _comment_assumptions(text: str, findings: list[Finding], line_length: int) -> dict[tuple[int, int], str]:
+    """The sites whose rewrite would drop a comment; libcst is loaded only for calls holding one."""
+    auto = [finding for finding in findings if finding.verdict == "auto" and RULES_BY_CODE[finding.code].rewrite]
+    if not any("#" in text[finding.offset : finding.end_offset] for finding in auto):
+        return {}
+    from rnnmigrate.rewriter import comment_assumptions
+
+    return comment_assumptions(text, auto, line_length)
 
 
 def _spelling(node: ast.AST) -> str:
