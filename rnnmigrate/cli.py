@@ -230,6 +230,10 @@ def explain(code: Annotated[str, typer.Argument(help="A rule code, e.g. RNN001."
 def rewrite(
     paths: Paths = None,
     apply: Annotated[bool, typer.Option("--apply", help="Write the rewritten files (default: show a diff).")] = False,
+    unsafe_fixes: Annotated[
+        bool,
+        typer.Option("--unsafe-fixes", help="Also make the unsafe fixes: exact under an assumption each states."),
+    ] = False,
     check: Annotated[bool, typer.Option("--check", help="Exit 1 when anything would change; write nothing.")] = False,
     annotate: Annotated[
         bool, typer.Option("--annotate", help="Add a `# TODO(rnnmigrate): ...` comment above each manual site.")
@@ -247,6 +251,9 @@ def rewrite(
 ) -> None:
     """Migrate auto-rewritable call sites to rnnmigrate.layers: a diff by default, files with --apply.
 
+    Safe fixes only, unless --unsafe-fixes: an unsafe fix is exact under an assumption the scan
+    cannot prove (scan and the summary state it), checked at run time where it can be.
+
     Exit codes: 0 nothing found, 1 findings or a file that could not be scanned or rewritten
     (with --check: changes pending or such a file), 2 usage or internal error.
     """
@@ -260,7 +267,9 @@ def rewrite(
         selection = select_files(paths or ["."], select, ignore, exclude, include, no_gitignore, jobs, config)
     except UsageProblem as problem:
         raise fail(str(problem)) from None
-    plans = plan_files(selection.files, selection.codes, annotate, selection.jobs, selection.line_length)
+    plans = plan_files(
+        selection.files, selection.codes, annotate, selection.jobs, selection.line_length, unsafe_fixes=unsafe_fixes
+    )
     write_errors = [error for plan in plans if apply for error in [apply_plan(plan)] if error is not None]
     if not apply and not check:
         print_diffs(plans, color=sys.stdout.isatty())
@@ -268,7 +277,7 @@ def rewrite(
     failed = bool(write_errors) or any(plan.error is not None for plan in plans)
     if check:
         raise typer.Exit(EXIT_FINDINGS if failed or any(plan.changed for plan in plans) else EXIT_CLEAN)
-    if not exit_zero and (failed or any(plan.rewritten or plan.left for plan in plans)):
+    if not exit_zero and (failed or any(plan.rewritten or plan.left or plan.held for plan in plans)):
         raise typer.Exit(EXIT_FINDINGS)
 
 
