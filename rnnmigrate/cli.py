@@ -251,8 +251,7 @@ def rewrite(
 ) -> None:
     """Migrate auto-rewritable call sites to rnnmigrate.layers: a diff by default, files with --apply.
 
-    Safe fixes only, unless --unsafe-fixes: an unsafe fix is exact under an assumption the scan
-    cannot prove (scan and the summary state it), checked at run time where it can be.
+    Safe fixes only, unless --unsafe-fixes (an unsafe fix is exact under an assumption it states).
 
     Exit codes: 0 nothing found, 1 findings or a file that could not be scanned or rewritten
     (with --check: changes pending or such a file), 2 usage or internal error.
