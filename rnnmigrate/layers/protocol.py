@@ -16,7 +16,12 @@ from rnnmigrate.layers.variables import is_runtime_object
 
 _RUNTIME_NAMES = ("BasicRNNCell", "BasicLSTMCell", "LSTMCell", "GRUCell", "MultiRNNCell", "DropoutWrapper")
 _KERAS2_NAMES = ("LSTMCell", "GRUCell", "SimpleRNNCell")
-_TF1_MODULES = ("tensorflow.python.ops.rnn_cell", "tensorflow.contrib.rnn", "tf_keras.src.layers.rnn.legacy_cell")
+_TF1_MODULES = (
+    "tensorflow.python.ops.rnn_cell",
+    "tensorflow.python.keras.layers.legacy_rnn",
+    "tensorflow.contrib.rnn",
+    "tf_keras.src.layers.rnn.legacy_cell",
+)
 _KERAS2_PREFIXES = ("tf_keras.", "tensorflow.python.keras.")
 
 

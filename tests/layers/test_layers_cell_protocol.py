@@ -52,3 +52,11 @@ def test_tf1_wrappers_and_keras2_cells_and_other_objects_are_named():
 def test_keras_3_cells_still_run():
     outputs, state = runtime.DynamicRNN(keras.layers.GRUCell(2))(np.ones((1, 3, 4), np.float32))
     assert outputs.shape == (1, 3, 2)
+
+
+def test_tensorflows_own_copy_of_the_legacy_cells_is_a_tf1_cell_too():
+    from tensorflow.python.keras.layers.legacy_rnn import rnn_cell_impl
+
+    with pytest.raises(TypeError, match=r"the TF1 cell tensorflow\.python\.keras\.layers\.legacy_rnn\.rnn_cell_impl\.GRUCell: "
+                       r"migrate it to rnnmigrate\.layers\.GRUCell"):
+        runtime.DynamicRNN(rnn_cell_impl.GRUCell(2))
