@@ -108,7 +108,7 @@ def _code_list(values: list[str]) -> list[str]:
 
 def run_scan(selection: Selection, show_progress: bool = False) -> ScanReport:
     with _progress(show_progress, "scanning") as advance:
-        return scan_files(selection.files, selection.codes, selection.jobs, advance, selection.project)
+        return scan_files(selection.files, selection.codes, selection.jobs, advance, selection.project, selection.line_length)
 
 
 @contextmanager
@@ -233,6 +233,10 @@ def explain(code: Annotated[str, typer.Argument(help="A rule code, e.g. RNN001."
 def rewrite(
     paths: Paths = None,
     apply: Annotated[bool, typer.Option("--apply", help="Write the rewritten files (default: show a diff).")] = False,
+    unsafe_fixes: Annotated[
+        bool,
+        typer.Option("--unsafe-fixes", help="Also make the unsafe fixes: exact under an assumption each states."),
+    ] = False,
     check: Annotated[bool, typer.Option("--check", help="Exit 1 when anything would change; write nothing.")] = False,
     annotate: Annotated[
         bool, typer.Option("--annotate", help="Add a `# TODO(rnnmigrate): ...` comment above each manual site.")
@@ -250,6 +254,8 @@ def rewrite(
 ) -> None:
     """Migrate auto-rewritable call sites to rnnmigrate.layers: a diff by default, files with --apply.
 
+    Safe fixes only, unless --unsafe-fixes (an unsafe fix is exact under an assumption it states).
+
     Exit codes: 0 nothing found, 1 findings or a file that could not be scanned or rewritten
     (with --check: changes pending or such a file), 2 usage or internal error.
     """
@@ -264,7 +270,8 @@ def rewrite(
     except UsageProblem as problem:
         raise fail(str(problem)) from None
     plans = plan_files(
-        selection.files, selection.codes, annotate, selection.jobs, selection.line_length, selection.project
+        selection.files, selection.codes, annotate, selection.jobs, selection.line_length, selection.project,
+        unsafe_fixes=unsafe_fixes,
     )
     write_errors = [error for plan in plans if apply for error in [apply_plan(plan)] if error is not None]
     if not apply and not check:
@@ -273,7 +280,7 @@ def rewrite(
     failed = bool(write_errors) or any(plan.error is not None for plan in plans)
     if check:
         raise typer.Exit(EXIT_FINDINGS if failed or any(plan.changed for plan in plans) else EXIT_CLEAN)
-    if not exit_zero and (failed or any(plan.rewritten or plan.left for plan in plans)):
+    if not exit_zero and (failed or any(plan.rewritten or plan.left or plan.held for plan in plans)):
         raise typer.Exit(EXIT_FINDINGS)
 
 

@@ -23,7 +23,7 @@ UNSCANNABLE_TEXT = (
 def rules_table() -> str:
     """One line per code: code, name, verdict, fix safety, summary."""
     rows = [("code", "name", "verdict", "safety", "finds")]
-    rows += [(rule.code, rule.name, rule.verdict, rule.safety or "-", rule.summary) for rule in RULES]
+    rows += [(rule.code, rule.name, rule.verdict, rule.safety_levels, rule.summary) for rule in RULES]
     rows.append((UNSCANNABLE, UNSCANNABLE_NAME, "-", "-", UNSCANNABLE_SUMMARY))
     widths = [max(len(row[column]) for row in rows) for column in range(4)]
     return "".join(
@@ -41,15 +41,12 @@ def explain_text(rule: Rule, width: int) -> str:
     def code(title: str, text: str) -> str:
         return title + "\n" + textwrap.indent(text, "    ")
 
-    safety = rule.safety or "no automatic fix: a person migrates these sites"
-    if rule.informational:
-        safety = "no fix: an informational finding (verdict info) that the rewrite leaves alone and that does not fail the gate"
     sections = [
         textwrap.fill(f"{rule.code} ({rule.name}): {rule.summary}", width),
         prose("What it finds", rule.what),
         prose("Why it matters", rule.why),
         prose("What the rewrite does", rule.fix),
-        prose("Fix safety", safety if rule.safety else safety + "."),
+        prose("Fix safety", fix_safety_text(rule)),
         prose("Numerical differences", rule.numerics),
         code("Example: before", rule.example_before),
         code("Example: after" if rule.rewrite is not None else "Example: by hand", rule.example_after),
@@ -60,6 +57,23 @@ def explain_text(rule: Rule, width: int) -> str:
         ),
     ]
     return "\n\n".join(sections) + "\n"
+
+
+ANY_FIX_UNSAFE = (
+    "Any fix is unsafe at a site where a comment inside the call cannot be placed on the new call "
+    "(the comment would go), and a fix that migrates together with an unsafe one (an RNN call and the "
+    "cells it runs) is unsafe with it. Safe fixes are made by `rewrite --apply`; unsafe ones also need "
+    "`--unsafe-fixes`, and each states its assumption in scan's reports."
+)
+
+
+def fix_safety_text(rule: Rule) -> str:
+    """The explain section: the rule's level, where its own fix is unsafe, and what makes any fix unsafe."""
+    if rule.informational:
+        return "no fix: an informational finding (verdict info) that the rewrite leaves alone and that does not fail the gate."
+    if rule.rewrite is None:
+        return "no automatic fix: a person migrates these sites."
+    return " ".join(part for part in ("safe.", rule.unsafe_when, ANY_FIX_UNSAFE) if part)
 
 
 def unscannable_text(width: int) -> str:

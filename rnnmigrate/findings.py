@@ -9,8 +9,9 @@ from typing import Any, Literal
 # "info": an informational finding (RNN2xx), a use that blocks running on TF 2.21 but is no RNN
 # site to migrate: never rewritten, and it does not fail the scan's gate.
 Verdict = Literal["auto", "manual", "info"]
-# How far a fix can be trusted: one scale for rules, findings and the rewrite's notes. A fix the
-# rewrite cannot carry out exactly (a comment it cannot place) is "unsafe", with the reason.
+# How far a fix can be trusted, as ruff has it: "safe" is proved exact and `rewrite --apply` makes
+# it; "unsafe" is exact under an assumption the scan cannot prove (stated in the finding's
+# ``assumption``, checked at run time where it can be) and needs `--unsafe-fixes`.
 Safety = Literal["safe", "unsafe"]
 
 
@@ -31,6 +32,8 @@ class CellInfo:
     # helpers with several returns): they run in the same RNN call, so they migrate with it.
     alternatives: tuple[CellInfo, ...] = ()
     path: str | None = None  # the file that builds it, when not the finding's own file
+    # What migrating this cell takes for granted (one cell object in every layer of a stack).
+    assumption: str | None = None
 
     def problems(self) -> list[str]:
         """Every reason, in this cell or below it, that keeps the rewrite from being exact."""
@@ -130,6 +133,12 @@ class Finding:
     # An info finding's need ("tf.compat.v1", "tf-keras", "replacement", "nothing") and replacement.
     needs: str | None = None
     replacement: str | None = None
+    assumption: str | None = None  # why the fix is unsafe: what it takes for granted
+
+    @property
+    def fix(self) -> str:
+        """``safe``, ``unsafe`` or ``-`` (no fix), for reports."""
+        return self.safety if self.verdict == "auto" and self.safety else "-"
 
     @property
     def location(self) -> str:
@@ -144,6 +153,8 @@ class Finding:
         if self.verdict == "info":
             return f"{self.api}: blocks running on TF 2.21: {self.reason}"
         text = f"{self.api}: auto-rewritable"
+        if self.safety == "unsafe":
+            text += f" with --unsafe-fixes, assuming {self.assumption}"
         if self.differences:
             text += f" (differs: {', '.join(self.differences)})"
         return text
@@ -162,6 +173,7 @@ class Finding:
             "spelling": self.spelling,
             "verdict": self.verdict,
             "safety": self.safety if self.verdict == "auto" else None,
+            "assumption": self.assumption if self.verdict == "auto" else None,
             "reason": self.reason,
             "arguments": dict(self.arguments),
             "differences": list(self.differences),

@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from rnnmigrate.findings import Finding
-from rnnmigrate.verdicts import decide
+from rnnmigrate.verdicts import decide, settle_safety
 
 if TYPE_CHECKING:
     from rnnmigrate.project import Project
@@ -63,14 +63,14 @@ def decide_linked(
         members = sorted(group)
         findings = [finding for path in members for finding in undecided[path][0]]
         wanted = [keep for path in members for keep in undecided[path][1]]
-        for finding in decide(findings, wanted):
+        for finding in settle_safety(decide(findings, wanted)):
             decided.setdefault(finding.path, []).append(finding)
         for path in members:
             decided.setdefault(path, [])
     return decided, groups
 
 
-def decide_linked_files(report: ScanReport, codes: CodeFilter, project: Project) -> None:
+def decide_linked_files(report: ScanReport, codes: CodeFilter, project: Project, line_length: int) -> None:
     """Replace the findings of every linked group in a scan's report by the group's own verdicts."""
     from rnnmigrate.scan import match_source
     from rnnmigrate.source import SourceError, decode, read_bytes
@@ -79,7 +79,7 @@ def decide_linked_files(report: ScanReport, codes: CodeFilter, project: Project)
         if not project.in_run(path):
             return None
         try:
-            return match_source(decode(read_bytes(path)).text, path, codes, project)
+            return match_source(decode(read_bytes(path)).text, path, codes, project, line_length=line_length)
         except (OSError, SourceError, SyntaxError, RecursionError):
             return None  # the file's own scan reports it
 

@@ -7,7 +7,6 @@ edits out, so everything outside the rewritten calls keeps its bytes.
 from __future__ import annotations
 
 import ast
-import difflib
 import os
 import re
 from collections.abc import Callable
@@ -17,15 +16,16 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper
 
 from rnnmigrate import notebook
+from rnnmigrate.diffs import cell_diffs, diff_path, unified  # noqa: F401 - diff_path is part of this module's API
 from rnnmigrate.findings import UNSCANNABLE, FileError, Finding, unscannable
-from rnnmigrate.rewriter import TODO_PREFIX, Rewriter, todo_comment  # noqa: F401 - part of this module's API
+from rnnmigrate.rewriter import TODO_PREFIX, Rewriter, dropped_comments, todo_comment  # noqa: F401 - part of this module's API
 from rnnmigrate.rules import RULES_BY_CODE
 from rnnmigrate.runtime_imports import RuntimeImports
 from rnnmigrate.scan import CodeFilter, scan_source
-from rnnmigrate.verdicts import on_line
+from rnnmigrate.verdicts import on_line, settle_safety
 from rnnmigrate.config import DEFAULT_LINE_LENGTH
 from rnnmigrate.source import SourceError, decode, describe_syntax_error, read_bytes
-from rnnmigrate.spans import LineIndex, split_lines
+from rnnmigrate.spans import LineIndex
 
 
 
@@ -36,6 +36,7 @@ class RewriteOutcome:
     text: str
     rewritten: list[Finding] = field(default_factory=list)
     left: list[Finding] = field(default_factory=list)
+    held: list[Finding] = field(default_factory=list)  # unsafe fixes not applied (no --unsafe-fixes)
     notes: list[str] = field(default_factory=list)
     # (site, note) pairs behind ``notes``, for callers that locate sites their own way (notebooks).
     site_notes: list[tuple[Finding, str]] = field(default_factory=list)
@@ -52,6 +53,7 @@ class FileRewrite:
     new_text: str = ""
     rewritten: list[Finding] = field(default_factory=list)
     left: list[Finding] = field(default_factory=list)
+    held: list[Finding] = field(default_factory=list)  # unsafe fixes not applied (no --unsafe-fixes)
     notes: list[tuple[Finding, str]] = field(default_factory=list)  # (site, note), sites located as scan does
     error: FileError | None = None
 
@@ -62,41 +64,8 @@ class FileRewrite:
     def diff(self) -> str:
         """A unified diff ``git apply`` takes; for a notebook, one per changed code cell (to read)."""
         if self.path.endswith(".ipynb"):
-            return "".join(_cell_diffs(self.path, self.old, self.new or self.old))
-        return _unified(self.old_text, self.new_text, diff_path(self.path))
-
-
-def _unified(old: str, new: str, name: str) -> str:
-    old_lines, new_lines = split_lines(old), split_lines(new)
-    for lines in (old_lines, new_lines):  # a last line without its newline still ends its diff line
-        if lines and not lines[-1].endswith(("\n", "\r")):
-            lines[-1] += "\n\\ No newline at end of file\n"
-    return "".join(difflib.unified_diff(old_lines, new_lines, fromfile=f"a/{name}", tofile=f"b/{name}"))
-
-
-def _cell_diffs(path: str, old: bytes, new: bytes) -> list[str]:
-    import json
-
-    old_cells = json.loads(old).get("cells", [])
-    new_cells = json.loads(new).get("cells", [])
-    diffs = []
-    for number, (before, after) in enumerate(zip(old_cells, new_cells), start=1):
-        if before.get("cell_type") != "code":
-            continue
-        old_source, new_source = notebook.cell_source(before), notebook.cell_source(after)
-        if old_source != new_source:
-            diffs.append(_unified(old_source, new_source, f"{diff_path(path)}:cell {number}"))
-    return diffs
-
-
-def diff_path(path: str) -> str:
-    """The path as ``git apply`` run from the working directory wants it: no ``./``, relative when inside."""
-    normal = os.path.normpath(path)
-    if os.path.isabs(normal):
-        relative = os.path.relpath(normal)
-        if not relative.startswith(".."):
-            normal = relative
-    return normal.replace(os.sep, "/")
+            return "".join(cell_diffs(self.path, self.old, self.new or self.old))
+        return unified(self.old_text, self.new_text, diff_path(self.path))
 
 
 def rewrite_source(
@@ -107,39 +76,37 @@ def rewrite_source(
     line_length: int = DEFAULT_LINE_LENGTH,
     where: Callable[[int], str] = on_line,
     decided: list[Finding] | None = None,
+    unsafe_fixes: bool = False,
 ) -> RewriteOutcome:
-    """Rewrite every ``auto`` finding in a module; with ``annotate``, mark the manual ones.
+    """Rewrite every ``auto`` finding with a safe fix (and unsafe ones with ``unsafe_fixes``); with
+    ``annotate``, mark the manual ones.
 
     ``where`` words a line of ``text`` in reasons (a notebook's names the cell). ``decided``
     are the module's findings as a scan of the whole run decided them (files that link to
     each other); without them the module is scanned on its own.
     """
     if decided is None:
-        decided = _findings(text, path, codes, where)
+        decided = _findings(text, path, codes, where, line_length)
     findings = [
         finding if finding.verdict == "manual" or _rewritable(finding) else replace(finding, verdict="manual", reason=NO_REWRITE)
         for finding in decided
     ]  # an auto site no rule can rewrite is listed, never silently skipped
-    auto = [finding for finding in findings if _rewritable(finding)]
     left = [finding for finding in findings if finding.verdict == "manual"]
-    outcome = RewriteOutcome(text, left=left)
-    if not auto and not (annotate and left):
-        return outcome
-    parsed = _parse(text, findings)
-    wrapper = MetadataWrapper(parsed, unsafe_skip_copy=True)  # a fresh tree: no need to copy it
-    lines = LineIndex(text)
-    imports = RuntimeImports(ast.parse(text), auto, lines)
-    transformer = Rewriter(auto, left if annotate else [], imports, lines, line_length)
-    try:
-        module = wrapper.visit(transformer)
-    except RecursionError:
-        raise RewriteError("libcst cannot handle this file (too deeply nested); file left unchanged", findings=findings) from None
-    if transformer.pending:
-        raise _not_placed(next(iter(transformer.pending.values())), findings)
-    try:
-        module, code = imports.finish(module)  # parses the new code to count the names it uses
-    except SyntaxError as error:  # the rewrite broke the code, not the input: say so
-        raise _does_not_parse(error, getattr(error, "module_code", "")) from None
+    parsed: cst.Module | None = None
+    while True:
+        applied = [finding for finding in findings if _rewritable(finding) and (unsafe_fixes or finding.safety == "safe")]
+        held = [finding for finding in findings if _rewritable(finding) and not (unsafe_fixes or finding.safety == "safe")]
+        outcome = RewriteOutcome(text, left=left, held=held)
+        if not applied and not (annotate and left):
+            return outcome
+        parsed = parsed or _parse(text, findings)
+        transformer, code = _transform(text, parsed, applied, left if annotate else [], line_length, findings)
+        # A comment lost where the scan foresaw none (it can only be the layout): unsafe after all.
+        surprises = {span: dropped_comments(lost) for span, lost in transformer.lost.items()}
+        surprises = {span: text for span, text in surprises.items() if span in _safe_spans(applied)}
+        if unsafe_fixes or not surprises:
+            break
+        findings = settle_safety(findings, where, surprises)
     outcome.text = code
     outcome.rewritten = transformer.done
     outcome.site_notes = transformer.notes
@@ -147,13 +114,41 @@ def rewrite_source(
     return outcome
 
 
+def _safe_spans(findings: list[Finding]) -> set[tuple[int, int]]:
+    return {(finding.offset, finding.end_offset) for finding in findings if finding.safety == "safe"}
+
+
+def _transform(
+    text: str, parsed: cst.Module, applied: list[Finding], annotate: list[Finding], line_length: int,
+    findings: list[Finding],
+) -> tuple[Rewriter, str]:
+    """Carry the fixes out on libcst's tree; the transformer (what it did) and the new code."""
+    wrapper = MetadataWrapper(parsed, unsafe_skip_copy=True)  # the tree is immutable: no need to copy it
+    lines = LineIndex(text)
+    imports = RuntimeImports(ast.parse(text), applied, lines)
+    transformer = Rewriter(applied, annotate, imports, lines, line_length)
+    try:
+        module = wrapper.visit(transformer)
+    except RecursionError:
+        raise RewriteError("libcst cannot handle this file (too deeply nested); file left unchanged", findings=findings) from None
+    if transformer.pending:
+        raise _not_placed(next(iter(transformer.pending.values())), findings)
+    try:
+        _, code = imports.finish(module)  # parses the new code to count the names it uses
+    except SyntaxError as error:  # the rewrite broke the code, not the input: say so
+        raise _does_not_parse(error, getattr(error, "module_code", "")) from None
+    return transformer, code
+
+
 NO_REWRITE = "its rule has no automatic rewrite"
 
 
-def _findings(text: str, path: str, codes: CodeFilter, where: Callable[[int], str] = on_line) -> list[Finding]:
+def _findings(
+    text: str, path: str, codes: CodeFilter, where: Callable[[int], str] = on_line, line_length: int = DEFAULT_LINE_LENGTH
+) -> list[Finding]:
     """The scan's findings for this run (one decision for scan and rewrite: ``verdicts.decide``);
     the informational RNN2xx findings are the scan's alone."""
-    return scan_source(text, path, codes, where, blockers=False)
+    return scan_source(text, path, codes, where, blockers=False, line_length=line_length)
 
 
 
@@ -221,6 +216,7 @@ def plan_file(
     data: bytes | None = None,
     line_length: int = DEFAULT_LINE_LENGTH,
     decided: list[Finding] | None = None,
+    unsafe_fixes: bool = False,
 ) -> FileRewrite:
     """Read, rewrite and re-check one file in memory. Never raises for bad input.
 
@@ -232,9 +228,9 @@ def plan_file(
             data = read_bytes(path)
         plan.old = data
         if path.endswith(".ipynb"):
-            _plan_notebook(plan, codes, annotate, line_length)
+            _plan_notebook(plan, codes, annotate, line_length, unsafe_fixes)
         else:
-            _plan_python(plan, codes, annotate, line_length, decided)
+            _plan_python(plan, codes, annotate, line_length, decided, unsafe_fixes)
     except OSError as error:
         plan.error = unscannable(path, f"cannot read: {error.strerror or error}")
     except SourceError as error:
@@ -256,21 +252,23 @@ def plan_file(
 
 
 def _plan_python(plan: FileRewrite, codes: CodeFilter, annotate: bool, line_length: int,
-                 decided: list[Finding] | None = None) -> None:
+                 decided: list[Finding] | None = None, unsafe_fixes: bool = False) -> None:
     source = decode(plan.old)
     plan.old_text = source.text
-    outcome = rewrite_source(source.text, plan.path, codes, annotate, line_length, decided=decided)
+    outcome = rewrite_source(source.text, plan.path, codes, annotate, line_length, decided=decided,
+                             unsafe_fixes=unsafe_fixes)
     _record(plan, outcome)
     if outcome.text != source.text:
         _check_parses(plan, outcome.text)
         plan.new = source.encode(outcome.text)
 
 
-def _plan_notebook(plan: FileRewrite, codes: CodeFilter, annotate: bool, line_length: int) -> None:
+def _plan_notebook(plan: FileRewrite, codes: CodeFilter, annotate: bool, line_length: int, unsafe_fixes: bool) -> None:
     document = notebook.load(plan.old)
     plan.old_text = document.text
     try:
-        outcome = rewrite_source(document.text, plan.path, codes, annotate, line_length, document.where)
+        outcome = rewrite_source(document.text, plan.path, codes, annotate, line_length, document.where,
+                                 unsafe_fixes=unsafe_fixes)
     except SyntaxError as error:
         cell, line = document.locate(error.lineno or 0)
         error.lineno = line
@@ -285,6 +283,7 @@ def _plan_notebook(plan: FileRewrite, codes: CodeFilter, annotate: bool, line_le
     # Say where sites are as the scan does: the cell, and the line within it.
     plan.rewritten = [_in_cell(document, finding) for finding in outcome.rewritten]
     plan.left = [_in_cell(document, finding) for finding in outcome.left]
+    plan.held = [_in_cell(document, finding) for finding in outcome.held]
     plan.notes = [(_in_cell(document, finding), note) for finding, note in outcome.site_notes]
     if outcome.text != document.text:
         _check_parses(plan, outcome.text)
@@ -303,6 +302,7 @@ def _record(plan: FileRewrite, outcome: RewriteOutcome) -> None:
     plan.new_text = outcome.text
     plan.rewritten = outcome.rewritten
     plan.left = outcome.left
+    plan.held = outcome.held
     plan.notes = outcome.site_notes
 
 

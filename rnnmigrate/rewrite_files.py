@@ -37,6 +37,7 @@ def plan_files(
     jobs: int | None = None,
     line_length: int = DEFAULT_LINE_LENGTH,
     project: Project | None = None,
+    unsafe_fixes: bool = False,
 ) -> list[FileRewrite]:
     """Plan the rewrite of many files on all cores; only files with something to say come back.
 
@@ -51,9 +52,10 @@ def plan_files(
     files = list(files)
     decided, groups = None, []
     if project is not None:  # files the scan found nothing in (or could not read) plan on their own
-        report = scan_files(files, codes, jobs, project=project)
+        report = scan_files(files, codes, jobs, project=project, line_length=line_length)
         decided, groups = _by_path(report.findings), report.linked_groups
-    worker = partial(_plan_chunk, codes=codes, annotate=annotate, line_length=line_length, decided=decided)
+    worker = partial(_plan_chunk, codes=codes, annotate=annotate, line_length=line_length, decided=decided,
+                     unsafe_fixes=unsafe_fixes)
     chunks = [files[start : start + CHUNK_SIZE] for start in range(0, len(files), CHUNK_SIZE)]
     jobs = jobs or default_jobs()
     if jobs == 1 or len(files) < PARALLEL_THRESHOLD:
@@ -84,7 +86,7 @@ def _all_or_nothing(plans: list[FileRewrite], groups: list[set[str]]) -> list[Fi
                 plan.new = None
                 plan.left = [replace(finding, verdict="manual", reason=reason) if finding.verdict == "auto" else finding
                              for finding in [*plan.rewritten, *plan.left]]
-                plan.rewritten, plan.notes = [], []
+                plan.rewritten, plan.notes, plan.held = [], [], []
     _check_links(plans)
     return plans
 
@@ -115,17 +117,17 @@ def _check_links(plans: list[FileRewrite]) -> None:
 
 
 def _plan_chunk(paths: list[str], codes: CodeFilter, annotate: bool, line_length: int,
-                decided: dict[str, list[Finding]] | None = None) -> list[FileRewrite]:
+                decided: dict[str, list[Finding]] | None = None, unsafe_fixes: bool = False) -> list[FileRewrite]:
     plans = []
     for path in paths:
-        plan = _plan_if_relevant(path, codes, annotate, line_length, decided)
-        if plan is not None and (plan.changed or plan.left or plan.error):
+        plan = _plan_if_relevant(path, codes, annotate, line_length, decided, unsafe_fixes)
+        if plan is not None and (plan.changed or plan.left or plan.held or plan.error):
             plans.append(plan)
     return plans
 
 
 def _plan_if_relevant(path: str, codes: CodeFilter, annotate: bool, line_length: int,
-                      decided: dict[str, list[Finding]] | None = None) -> FileRewrite | None:
+                      decided: dict[str, list[Finding]] | None = None, unsafe_fixes: bool = False) -> FileRewrite | None:
     try:
         data = read_bytes(path)
     except OSError as error:
@@ -134,4 +136,4 @@ def _plan_if_relevant(path: str, codes: CodeFilter, annotate: bool, line_length:
     if not might_match(data):
         return None
     mine = decided.get(path) if decided is not None and not path.endswith(".ipynb") else None
-    return plan_file(path, codes, annotate, data, line_length, mine)
+    return plan_file(path, codes, annotate, data, line_length, mine, unsafe_fixes)

@@ -35,11 +35,15 @@ def print_summary(plans: list[FileRewrite], write_errors: list[FileError], appli
     changed = [plan for plan in plans if plan.changed and not (applied and plan.path in failed)]
     rewritten = sum(len(plan.rewritten) for plan in changed)
     left = [finding for plan in plans for finding in plan.left]
+    held = [finding for plan in plans for finding in plan.held]
     verb = "rewrote" if applied else "would rewrite"
-    out.write(f"{verb} {plural(rewritten, 'site')} in {plural(len(changed), 'file')}; {len(left)} left for a person\n")
+    line = f"{verb} {plural(rewritten, 'site')} in {plural(len(changed), 'file')}; {len(left)} left for a person"
+    out.write(line + (f"; {len(held)} more with --unsafe-fixes\n" if held else "\n"))
     for plan in plans:
         for finding, note in plan.notes:
             out.write(f"{finding.location}: {finding.code} {note}\n")
+    for finding in held:
+        out.write(f"{finding.location}: {finding.code} {finding.message}\n")
     for finding in left:
         out.write(f"{finding.location}: {finding.code} {finding.message}\n")
     for plan in plans:

@@ -8,10 +8,11 @@ of ``except X :`` and every span after one is off (found by bench/stdlib_smoke.p
 
 from __future__ import annotations
 
+import ast
 import re
 
 import libcst as cst
-from libcst.metadata import PositionProvider
+from libcst.metadata import MetadataWrapper, PositionProvider
 
 from rnnmigrate.cstargs import code_of
 from rnnmigrate.findings import Finding
@@ -37,6 +38,29 @@ def todo_comment(finding: Finding) -> str:
 _LINE_REFERENCE = re.compile(r" (?:on line \d+|in cell \d+, line \d+)")
 
 
+def comment_assumptions(text: str, auto: list[Finding], line_length: int) -> dict[Span, str]:
+    """The assumption of each site whose rewrite would drop a comment, found by rewriting ``text`` in memory.
+
+    A file libcst cannot rewrite gives none: the rewrite itself reports that failure.
+    """
+    lines = LineIndex(text)
+    try:
+        transformer = Rewriter(auto, [], RuntimeImports(ast.parse(text), auto, lines), lines, line_length)
+        MetadataWrapper(cst.parse_module(text), unsafe_skip_copy=True).visit(transformer)
+    except Exception:  # noqa: BLE001 - any failure here is the rewrite's to report
+        return {}
+    return {span: dropped_comments(comments) for span, comments in transformer.lost.items()}
+
+
+def dropped_comments(comments: list[str]) -> str:
+    listed = ", ".join(f"`{comment}`" for comment in comments)
+    one = len(comments) == 1
+    return (
+        f"{'the comment' if one else 'the comments'} {listed} can go "
+        f"(the rewrite cannot place {'it' if one else 'them'} on the new call)"
+    )
+
+
 class Rewriter(cst.CSTTransformer, RewriteContext):
     """Replace the calls the scan marked ``auto``; put TODO comments above manual ones."""
 
@@ -60,6 +84,7 @@ class Rewriter(cst.CSTTransformer, RewriteContext):
         self.imports = imports
         self.done: list[Finding] = []
         self.notes: list[tuple[Finding, str]] = []
+        self.lost: dict[Span, list[str]] = {}  # comments a site's new call does not carry, by its span
 
     def runtime_ref(self, name: str) -> cst.BaseExpression:
         return self.imports.reference(name)
@@ -83,6 +108,7 @@ class Rewriter(cst.CSTTransformer, RewriteContext):
         self.done.append(finding)
         self.notes.extend((finding, note) for note in result.notes)
         for comment in self._lost_comments(updated, node):
+            self.lost.setdefault((finding.offset, finding.end_offset), []).append(comment)
             self.notes.append((finding, f"unsafe fix: the comment `{comment}` could not be placed on the new call"))
         return node
 

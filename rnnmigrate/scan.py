@@ -15,6 +15,7 @@ from functools import partial
 from itertools import chain, islice
 from typing import TYPE_CHECKING
 
+from rnnmigrate.config import DEFAULT_LINE_LENGTH
 from rnnmigrate.findings import UNSCANNABLE, FileResult, Finding, unscannable
 from rnnmigrate.linking import decide_linked_files, linked_paths
 from rnnmigrate.names import ImportTable
@@ -24,7 +25,7 @@ from rnnmigrate.scan_report import ScanReport  # re-exported: reports and the CL
 from rnnmigrate.source import SourceError, decode, describe_syntax_error, read_bytes
 from rnnmigrate.spans import LineIndex
 from rnnmigrate.trace import CellTracer, walk_with_parents
-from rnnmigrate.verdicts import decide, drop_cells_no_tf1_rnn_runs, on_line, settle_keras_cell_defaults
+from rnnmigrate.verdicts import decide, drop_cells_no_tf1_rnn_runs, on_line, settle_keras_cell_defaults, settle_safety
 
 if TYPE_CHECKING:
     from rnnmigrate import notebook
@@ -82,7 +83,8 @@ def unknown_codes(codes: Iterable[str]) -> list[str]:
 # -- one file ---------------------------------------------------------------------
 
 
-def scan_file(path: str, codes: CodeFilter = CodeFilter(), project: Project | None = None) -> FileResult:
+def scan_file(path: str, codes: CodeFilter = CodeFilter(), project: Project | None = None,
+              line_length: int = DEFAULT_LINE_LENGTH) -> FileResult:
     """Scan one file; never raises for bad input, reports it as the result's error."""
     try:
         data = read_bytes(path)
@@ -97,7 +99,7 @@ def scan_file(path: str, codes: CodeFilter = CodeFilter(), project: Project | No
     try:
         if path.endswith(".ipynb"):
             return _scan_notebook(path, data, codes)
-        return _scan_text(path, decode(data).text, codes, project)
+        return _scan_text(path, decode(data).text, codes, project, line_length)
     except SourceError as error:
         return _unscannable(path, codes, str(error), error.line)
     except RecursionError:
@@ -111,13 +113,15 @@ def _unscannable(path: str, codes: CodeFilter, message: str, line: int | None = 
     return FileResult(path, error=error)
 
 
-def _scan_text(path: str, text: str, codes: CodeFilter, project: Project | None = None) -> FileResult:
+def _scan_text(path: str, text: str, codes: CodeFilter, project: Project | None = None,
+               line_length: int = DEFAULT_LINE_LENGTH) -> FileResult:
     try:
-        undecided = match_source(text, path, codes, project)
+        undecided = match_source(text, path, codes, project, line_length=line_length)
     except SyntaxError as error:
         return _unscannable(path, codes, describe_syntax_error(error, text), error.lineno, error.offset)
     linked = project is not None and bool(linked_paths(undecided[0]))
-    return FileResult(path, decide(*undecided), parsed=True, undecided=undecided if linked else None)
+    decided = settle_safety(decide(*undecided))
+    return FileResult(path, decided, parsed=True, undecided=undecided if linked else None)
 
 
 def _scan_notebook(path: str, data: bytes, codes: CodeFilter) -> FileResult:
@@ -156,13 +160,15 @@ def scan_source(
     where: Callable[[int], str] = on_line,
     project: Project | None = None,
     blockers: bool = True,
+    line_length: int = DEFAULT_LINE_LENGTH,
 ) -> list[Finding]:
     """Findings in one module's source text. Raises SyntaxError for code that does not parse.
 
     ``where`` words a line of ``text`` in reasons that point at another site. ``blockers``:
-    also the informational RNN2xx findings (the rewrite leaves them out).
+    also the informational RNN2xx findings (the rewrite leaves them out). ``line_length`` is
+    the rewrite's, which decides how a rewritten call is laid out (and so which comments it keeps).
     """
-    return decide(*match_source(text, path, codes, project, blockers), where)
+    return settle_safety(decide(*match_source(text, path, codes, project, blockers, line_length), where), where)
 
 
 def match_source(
@@ -171,10 +177,12 @@ def match_source(
     codes: CodeFilter = CodeFilter(),
     project: Project | None = None,
     blockers: bool = True,
+    line_length: int = DEFAULT_LINE_LENGTH,
 ) -> tuple[list[Finding], list[bool]]:
     """Every finding of a module before verdicts spread, and whether this run wants each one.
 
-    A finding is unwanted when --select/--ignore or a suppression comment leaves it out.
+    A finding is unwanted when --select/--ignore or a suppression comment leaves it out. A site
+    whose rewrite would drop a comment carries that as its fix's assumption.
     """
     tree = ast.parse(text, filename=path)
     nodes, parents = walk_with_parents(tree)
@@ -187,6 +195,11 @@ def match_source(
     if codes.rnn:
         matched = _Matcher(tree, nodes, parents, imports, path, lines, project).run()
         findings = settle_keras_cell_defaults(drop_cells_no_tf1_rnn_runs(matched))
+        assumptions = _comment_assumptions(text, findings, line_length)
+        findings = [
+            replace(finding, assumption=finding.assumption or assumptions.get((finding.offset, finding.end_offset)))
+            for finding in findings
+        ]
     if blockers and codes.wants_blockers():
         from rnnmigrate.blockers import find_blockers
 
@@ -302,8 +315,18 @@ class _Matcher:
             offset=start,
             end_offset=end,
             spelling=_spelling(node),
-            safety=rule.safety if assessment.verdict == "auto" else None,
+            assumption=assessment.assumption,
         )
+
+
+def _comment_assumptions(text: str, findings: list[Finding], line_length: int) -> dict[tuple[int, int], str]:
+    """The sites whose rewrite would drop a comment; libcst is loaded only for calls holding one."""
+    auto = [finding for finding in findings if finding.verdict == "auto" and RULES_BY_CODE[finding.code].rewrite]
+    if not any("#" in text[finding.offset : finding.end_offset] for finding in auto):
+        return {}
+    from rnnmigrate.rewriter import comment_assumptions
+
+    return comment_assumptions(text, auto, line_length)
 
 
 def _spelling(node: ast.AST) -> str:
@@ -337,6 +360,7 @@ def scan_files(
     jobs: int | None = None,
     on_progress: Callable[[int], None] | None = None,
     project: Project | None = None,
+    line_length: int = DEFAULT_LINE_LENGTH,
 ) -> ScanReport:
     """Scan files on all cores; results come back in the order of ``files``.
 
@@ -347,7 +371,7 @@ def scan_files(
     jobs = jobs or default_jobs()
     chunks = _chunks(files)
     first = next(chunks, [])
-    worker = partial(_scan_chunk, codes=codes, project=project)
+    worker = partial(_scan_chunk, codes=codes, project=project, line_length=line_length)
     if jobs == 1 or len(first) < PARALLEL_THRESHOLD:
         _collect(((chunk, worker(chunk)) for chunk in chain([first], chunks)), report, on_progress)
     else:
@@ -357,7 +381,7 @@ def scan_files(
             submitted = [(chunk, pool.submit(worker, chunk)) for chunk in chain([first], chunks)]
             _collect(((chunk, future.result()) for chunk, future in submitted), report, on_progress)
     if report.undecided and project is not None:
-        decide_linked_files(report, codes, project)
+        decide_linked_files(report, codes, project, line_length)
     return report
 
 
@@ -381,9 +405,10 @@ def _collect(done: Iterable[tuple[list[str], tuple[list[FileResult], int]]], rep
             on_progress(len(chunk))
 
 
-def _scan_chunk(paths: list[str], codes: CodeFilter, project: Project | None = None) -> tuple[list[FileResult], int]:
+def _scan_chunk(paths: list[str], codes: CodeFilter, project: Project | None = None,
+                line_length: int = DEFAULT_LINE_LENGTH) -> tuple[list[FileResult], int]:
     """Scan a chunk in a worker; only results with something to say travel back."""
-    results = [scan_file(path, codes, project) for path in paths]
+    results = [scan_file(path, codes, project, line_length) for path in paths]
     parsed = sum(result.parsed for result in results)
     return [result for result in results if result.findings or result.error or result.undecided], parsed
 

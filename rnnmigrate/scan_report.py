@@ -30,6 +30,8 @@ class ScanReport:
             "files_with_findings": len({finding.path for finding in self.findings}),
             "findings": len(self.findings),
             "auto": sum(finding.verdict == "auto" for finding in self.findings),
+            "safe": sum(finding.fix == "safe" for finding in self.findings),
+            "unsafe": sum(finding.fix == "unsafe" for finding in self.findings),
             "manual": sum(finding.verdict == "manual" for finding in self.findings),
             "info": len(blockers),
             "errors": len(self.errors),

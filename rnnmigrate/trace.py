@@ -19,6 +19,7 @@ from rnnmigrate.project import Project, traced_elsewhere
 ScopeNode = ast.Module | ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
 _SCOPE_TYPES = (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 _MAX_DEPTH = 12
+_WRAPPERS = (".DropoutWrapper", ".ResidualWrapper", ".DeviceWrapper")
 
 
 @dataclass
@@ -93,12 +94,10 @@ class CellTracer:
         if isinstance(expr, (ast.ListComp, ast.GeneratorExp)):
             repeat = source_text(expr.generators[0].iter) if expr.generators else None
             return [self.trace(expr.elt, depth + 1)], repeat
-        if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Mult) and isinstance(expr.left, ast.List):
-            shared = unknown(
-                f"`{_short(expr)}` puts one cell object in every layer; TF1 shares or rejects its weights",
-                expr.lineno,
-            )
-            return [shared], source_text(expr.right)
+        repeated = _repeated_list(expr)
+        if repeated is not None:
+            cells, count = repeated
+            return [self.trace(element, depth + 1) for element in cells.elts], source_text(count)
         if isinstance(expr, ast.Name):
             scope = self._scope_defining(expr, expr.id)
             if scope is not None and scope.appends.get(expr.id):
@@ -107,6 +106,36 @@ class CellTracer:
             if values:
                 return self.trace_sequence(values[-1], depth + 1)
         return [unknown(f"the list of cells `{_short(expr)}` cannot be traced", expr.lineno)], None
+
+    def shares_one_cell(self, expr: ast.expr) -> bool:
+        """Whether a MultiRNNCell's list repeats one cell object: ``[cell] * n``, ``[cell for _ in range(n)]``.
+
+        A comprehension whose element is a name bound outside it (or ``self.x``) yields the same
+        object every time; one that calls a constructor or helper yields a new cell each time.
+        """
+        if isinstance(expr, ast.Name):
+            scope = self._scope_defining(expr, expr.id)
+            values = scope.assignments.get(expr.id, []) if scope and not scope.appends.get(expr.id) else []
+            return len(values) == 1 and self.shares_one_cell(values[0])
+        repeated = _repeated_list(expr)
+        if repeated is not None:
+            return literal_count(repeated[1]) != 1
+        if isinstance(expr, (ast.ListComp, ast.GeneratorExp)) and expr.generators:
+            targets = {node.id for generator in expr.generators for node in ast.walk(generator.target) if isinstance(node, ast.Name)}
+            return self._made_outside(expr.elt, targets)
+        return False
+
+    def _made_outside(self, element: ast.expr, targets: set[str]) -> bool:
+        """Whether a comprehension's element is (or wraps) a cell object built before the comprehension."""
+        if isinstance(element, ast.Name):
+            return element.id not in targets
+        if isinstance(element, ast.Attribute):
+            return _is_self(element.value)
+        if isinstance(element, ast.Call) and (self.imports.resolve(element.func) or "").endswith(_WRAPPERS):
+            keywords = {keyword.arg: keyword.value for keyword in element.keywords}
+            wrapped = element.args[0] if element.args else keywords.get("cell")
+            return wrapped is not None and self._made_outside(wrapped, targets)
+        return False
 
     def values_of(self, expr: ast.expr) -> list[ast.expr]:
         """What a name or ``self.attribute`` is assigned in this file (any value, not only cells)."""
@@ -274,6 +303,22 @@ def walk_with_parents(tree: ast.AST) -> tuple[list[ast.AST], dict[int, ast.AST]]
             parents[id(child)] = node
             nodes.append(child)
     return nodes, parents
+
+
+def _repeated_list(expr: ast.expr) -> tuple[ast.List, ast.expr] | None:
+    """``[a, b] * n`` or ``n * [a, b]``: the list and the count."""
+    if not (isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Mult)):
+        return None
+    if isinstance(expr.left, ast.List):
+        return expr.left, expr.right
+    if isinstance(expr.right, ast.List):
+        return expr.right, expr.left
+    return None
+
+
+def literal_count(expr: ast.expr) -> int | None:
+    """A repeat count written as an integer literal (``[cell] * 1``), else None."""
+    return expr.value if isinstance(expr, ast.Constant) and type(expr.value) is int else None
 
 
 def _parameters(arguments: ast.arguments) -> set[str]:

@@ -139,3 +139,60 @@ def cell_position(finding: Finding) -> Position:
     """Where a cell finding's cell is constructed, as the calls that run it record it."""
     cell = finding.cells[0]
     return (cell.path or finding.path, cell.line or 0, cell.column or 0)
+
+
+def settle_safety(findings: list[Finding], where: Callable[[int], str] = on_line,
+                  assumptions: dict[tuple[int, int], str] | None = None) -> list[Finding]:
+    """Give every auto finding its fix safety: an RNN call and the cells it runs share one level.
+
+    A fix is unsafe when its own site states an assumption (the rule's, or one of ``assumptions``
+    by the site's offsets, such as a comment the rewrite cannot place); the call and cells it
+    migrates with are applied together or not at all, so they become unsafe with it and say why.
+    """
+    assumptions = assumptions or {}
+    own = [
+        finding.assumption or assumptions.get((finding.offset, finding.end_offset)) if finding.verdict == "auto" else None
+        for finding in findings
+    ]
+    groups = _fix_groups(findings)
+    settled = []
+    for index, finding in enumerate(findings):
+        if finding.verdict != "auto":
+            settled.append(replace(finding, safety=None, assumption=None))
+            continue
+        assumption = own[index]
+        if assumption is None:
+            cause = next((other for other in groups[index] if own[other]), None)
+            if cause is not None:
+                source = findings[cause]
+                assumption = f"what {source.api} {where(source.line)} assumes (they migrate together)"
+        settled.append(replace(finding, safety="unsafe" if assumption else "safe", assumption=assumption))
+    return settled
+
+
+def _fix_groups(findings: list[Finding]) -> list[list[int]]:
+    """Per finding, the auto findings linked to it by "runs" (a call and its cells), transitively."""
+    parent = list(range(len(findings)))
+
+    def root(index: int) -> int:
+        while parent[index] != index:
+            parent[index] = parent[parent[index]]
+            index = parent[index]
+        return index
+
+    cell_at = {
+        cell_position(finding): index
+        for index, finding in enumerate(findings)
+        if RULES_BY_CODE[finding.code].kind == "cell" and finding.cells and finding.verdict == "auto"
+    }
+    for index, finding in enumerate(findings):
+        if finding.verdict != "auto" or RULES_BY_CODE[finding.code].kind != "function":
+            continue
+        for cell in finding.cells:
+            for position in cell.positions(finding.path):
+                if position in cell_at:
+                    parent[root(cell_at[position])] = root(index)
+    members: dict[int, list[int]] = {}
+    for index in range(len(findings)):
+        members.setdefault(root(index), []).append(index)
+    return [members[root(index)] for index in range(len(findings))]

@@ -34,6 +34,7 @@ import tensorflow as tf
 from rnnmigrate.layers.cells import TF1Cell, build_cell, current_build_dtype
 from rnnmigrate.layers.config import LAYOUT_KEY, LAYOUT_VERSION, cell_from_config, check_layout, register
 from rnnmigrate.layers.states import LSTMStateTuple, from_tf1_state, to_tf1_state
+from rnnmigrate.layers.protocol import require_cell
 from rnnmigrate.layers.variables import in_tf1_graph
 
 _SALT_INPUT, _SALT_STATE, _SALT_OUTPUT = 1, 2, 3
@@ -96,6 +97,7 @@ class DropoutWrapper(keras.layers.Layer):
         dropout_state_filter_visitor: Callable | None = None,
         **kwargs: Any,
     ):
+        require_cell(cell, "DropoutWrapper")
         super().__init__(**kwargs)
         self.cell = cell
         self.input_keep_prob = _check_keep_prob(input_keep_prob, "input_keep_prob")

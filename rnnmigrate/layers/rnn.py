@@ -21,6 +21,7 @@ import tensorflow as tf
 from rnnmigrate.layers.cells import build_cell
 from rnnmigrate.layers.config import LAYOUT_KEY, LAYOUT_VERSION, cell_from_config, check_layout, keras_dtype, register
 from rnnmigrate.layers.engine import run_bidirectional_dynamic_rnn, run_dynamic_rnn
+from rnnmigrate.layers.protocol import require_cell
 from rnnmigrate.layers.states import from_tf1_state, to_tf1_state
 
 
@@ -121,6 +122,7 @@ class DynamicRNN(_TF1RNNLayer):
         swap_memory: bool = False,
         **kwargs: Any,
     ):
+        require_cell(cell, type(self).__name__)
         super().__init__(name=_keras_layer_name(name), dtype=keras_dtype(dtype), **kwargs)
         self.cell = cell
         self.time_major = bool(time_major)
@@ -189,6 +191,8 @@ class BidirectionalDynamicRNN(_TF1RNNLayer):
         swap_memory: bool = False,
         **kwargs: Any,
     ):
+        require_cell(cell_fw, type(self).__name__)
+        require_cell(cell_bw, type(self).__name__)
         super().__init__(name=_keras_layer_name(name), dtype=keras_dtype(dtype), **kwargs)
         self.cell_fw = cell_fw
         self.cell_bw = cell_bw
@@ -250,6 +254,7 @@ def static_rnn(
     scope: Any = None,
 ) -> tuple[list, Any]:
     """``tf.nn.static_rnn``: a list of ``[batch, depth]`` inputs -> (list of outputs, state)."""
+    require_cell(cell, "static_rnn")
     layer = DynamicRNN(cell, time_major=True, dtype=dtype, scope=scope or "rnn")
     outputs, state = layer(
         keras.ops.stack(list(inputs), axis=0), sequence_length=sequence_length, initial_state=initial_state
@@ -268,6 +273,8 @@ def static_bidirectional_rnn(
     scope: Any = None,
 ) -> tuple[list, Any, Any]:
     """``tf.nn.static_bidirectional_rnn``: (outputs with fw and bw concatenated, state_fw, state_bw)."""
+    require_cell(cell_fw, "static_bidirectional_rnn")
+    require_cell(cell_bw, "static_bidirectional_rnn")
     layer = BidirectionalDynamicRNN(
         cell_fw, cell_bw, time_major=True, dtype=dtype, scope=scope or "bidirectional_rnn"
     )

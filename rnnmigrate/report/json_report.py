@@ -1,4 +1,4 @@
-"""``--format json``: a stable, documented document (schema version 1, see README)."""
+"""``--format json``: a stable, documented document (schema version 2: ``scan-report.schema.json`` beside this module)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 from rnnmigrate import __version__
 from rnnmigrate.scan import ScanReport
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def to_json(report: ScanReport) -> str:

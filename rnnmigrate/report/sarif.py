@@ -22,6 +22,7 @@ def _rule_descriptor(rule) -> dict:
         "fullDescription": {"text": rule.what},
         "help": {"text": f"{rule.why}\n\nRewrite: {rule.fix}", "markdown": f"{rule.why}\n\n**Rewrite:** {rule.fix}"},
         "defaultConfiguration": {"level": "note" if rule.informational else "warning"},
+        "properties": {"fixSafety": rule.safety_levels},
     }
 
 
@@ -40,8 +41,15 @@ def _result(finding, rule_index: dict[str, int]) -> dict:
         "locations": [
             {"physicalLocation": {"artifactLocation": {"uri": PurePath(finding.path).as_posix()}, "region": region}}
         ],
-        "properties": {"verdict": finding.verdict, "api": finding.api, "differences": list(finding.differences)},
+        "properties": {
+            "verdict": finding.verdict,
+            "fixSafety": finding.safety if finding.verdict == "auto" else None,
+            "api": finding.api,
+            "differences": list(finding.differences),
+        },
     }
+    if finding.fix == "unsafe":
+        result["properties"]["assumption"] = finding.assumption
     if finding.notebook_cell is not None:
         result["properties"]["notebookCell"] = finding.notebook_cell
     if finding.verdict == "info":

@@ -37,8 +37,9 @@ def blockers_line(report: ScanReport) -> str:
 def summary_line(report: ScanReport) -> str:
     summary = report.summary()
     info = f", {summary['info']} info" if summary["info"] else ""
+    unsafe = f", {summary['unsafe']} of them unsafe fixes (--unsafe-fixes)" if summary["unsafe"] else ""
     return (
-        f"{plural(summary['findings'], 'finding')} ({summary['auto']} auto, {summary['manual']} manual{info}) "
+        f"{plural(summary['findings'], 'finding')} ({summary['auto']} auto{unsafe}, {summary['manual']} manual{info}) "
         f"in {plural(summary['files_with_findings'], 'file')}; {plural(summary['files_discovered'], 'file')} checked, "
         f"{summary['files_parsed']} parsed, {summary['errors']} could not be scanned"
     )
@@ -63,6 +64,8 @@ def statistics(report: ScanReport) -> str:
         else:
             name = RULES_BY_CODE[code].name
             auto = sum(finding.code == code and finding.verdict == "auto" for finding in report.findings)
-            detail = f" ({auto} auto, {count - auto} manual)"
+            unsafe = sum(finding.code == code and finding.fix == "unsafe" for finding in report.findings)
+            of_them = f", {unsafe} of them unsafe" if unsafe else ""
+            detail = f" ({auto} auto{of_them}, {count - auto} manual)"
         lines.append(f"{count:>{width}}\t{code}\t{name}{detail}")
     return "".join(line + "\n" for line in lines)

@@ -81,6 +81,7 @@ class Assessment:
     arguments: dict[str, str] = field(default_factory=dict)
     cells: tuple[CellInfo, ...] = ()
     differences: tuple[str, ...] = ()
+    assumption: str | None = None  # set when this site's fix is exact only under it (an unsafe fix)
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,8 @@ class Rule:
     rewrite: Callable[[cst.Call, RewriteContext], RewriteResult] | None = None
     # A cell that is ordinary code elsewhere (a Keras cell) is a finding only where a TF1 RNN runs it.
     only_when_run_by_tf1: bool = False
+    # Where this rule's own fix is unsafe (for `explain`); a site's finding states its assumption.
+    unsafe_when: str = ""
 
     @property
     def informational(self) -> bool:
@@ -118,8 +121,15 @@ class Rule:
 
     @property
     def safety(self) -> Safety | None:
-        """The safety of this rule's fix: every rewrite so far is exact ("safe"); None without a rewrite."""
+        """The level of this rule's fix where nothing makes a site unsafe; None without a rewrite."""
         return "safe" if self.rewrite is not None else None
+
+    @property
+    def safety_levels(self) -> str:
+        """What `rules` lists: ``safe``, ``safe/unsafe`` when some sites are unsafe, ``-`` without a fix."""
+        if self.rewrite is None:
+            return "-"
+        return "safe/unsafe" if self.unsafe_when else "safe"
 
     @property
     def verdict(self) -> str:

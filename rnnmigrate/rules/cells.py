@@ -41,6 +41,7 @@ def cell_info(
     differences: tuple[str, ...] = (),
     children: tuple[CellInfo, ...] = (),
     repeat: str | None = None,
+    assumption: str | None = None,
 ) -> CellInfo:
     node = site.call or site.node
     return CellInfo(
@@ -53,6 +54,7 @@ def cell_info(
         repeat=repeat,
         problem=problem,
         differences=differences,
+        assumption=assumption,
     )
 
 
@@ -60,7 +62,7 @@ def as_assessment(cell: CellInfo) -> Assessment:
     """A cell's own verdict; the scan refines it by what the cell is passed to."""
     if cell.problem:
         return Assessment("manual", cell.problem, dict(cell.arguments), (cell,), cell.differences)
-    return Assessment("auto", None, dict(cell.arguments), (cell,), cell.all_differences_tuple())
+    return Assessment("auto", None, dict(cell.arguments), (cell,), cell.all_differences_tuple(), cell.assumption)
 
 
 def concatenated_state_problem(site: Site, bound: dict[str, ast.expr], what: str) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 from typing import TYPE_CHECKING
 
 from rnnmigrate.rules.base import CELL_MODULES, Assessment, RewriteResult, Rule, Site, names_in
@@ -13,6 +14,10 @@ if TYPE_CHECKING:
     from rnnmigrate.rules.base import RewriteContext
 
 SIGNATURES = {"MultiRNNCell": ("cells", "state_is_tuple")}
+SHARED_CELL = (
+    "each layer's input depth equals the shared cell's output size (`{cells}` puts one cell object, "
+    "one kernel, in every layer; where the depths differ TF1 failed at graph build, and so does the runtime)"
+)
 
 
 def assess(site: Site) -> Assessment:
@@ -23,7 +28,10 @@ def assess(site: Site) -> Assessment:
         return as_assessment(cell_info(site, bound, "MultiRNNCell is called without its cells"))
     children, repeat = site.tracer.trace_sequence(bound["cells"])
     problem = concatenated_state_problem(site, bound, "the layers' states are")
-    cell = cell_info(site, bound, problem, ("state-structure",), tuple(children), repeat)
+    assumption = None
+    if site.tracer.shares_one_cell(bound["cells"]):
+        assumption = SHARED_CELL.format(cells=ast.unparse(bound["cells"]))
+    cell = cell_info(site, bound, problem, ("state-structure",), tuple(children), repeat, assumption)
     return as_assessment(cell)
 
 
@@ -40,12 +48,21 @@ RULE = Rule(
     apis=names_in(CELL_MODULES, tuple(SIGNATURES)),
     kind="cell",
     what="Finds `MultiRNNCell([...])` in every spelling and traces the cells of the stack "
-    "(a list, a comprehension, a list built with `append`, a helper function).",
+    "(a list, a comprehension, a list built with `append`, a helper function, one cell repeated: "
+    "`[cell] * n`, `[cell for _ in range(n)]`).",
     why="Keras's `StackedRNNCells` returns states as a flat list per layer with LSTM states as "
     "[h, c]; TF1 code indexes `state[-1].h`. TF1 variables live under `multi_rnn_cell/cell_k/`.",
     fix="`MultiRNNCell([...])` from `rnnmigrate.layers` (a Keras `StackedRNNCells`), whose state "
     "is a tuple per layer in TF1 structure; weights load from `multi_rnn_cell/cell_k/...`.",
-    numerics="Exact up to float rounding once every layer's weights are imported.",
+    numerics="Exact up to float rounding once every layer's weights are imported. One cell object in "
+    "every layer is one set of weights under `cell_0`, as in TF 1.15.",
+    unsafe_when="The fix is unsafe where one cell object fills several layers (`[cell] * n`, "
+    "`[cell for _ in range(n)]` with `cell` built before the list): TF 1.15 runs the same kernel in "
+    "every layer, which fits only when each layer's input depth equals the cell's output size, and "
+    "the scan cannot see the inputs' depth. Where the depths agree the migrated stack shares the "
+    "weights exactly as TF1 did; where they do not, TF1 failed at graph build (\"Dimensions must be "
+    "equal\") and the runtime's MultiRNNCell fails at build with a one-line reason, so numbers never "
+    "change silently. A count of literal 1 shares nothing and stays safe.",
     example_before="cell = tf.nn.rnn_cell.MultiRNNCell([tf.nn.rnn_cell.GRUCell(64) for _ in range(2)])\n"
     "outputs, state = tf.nn.dynamic_rnn(cell, x, dtype=tf.float32)",
     example_after="cell = MultiRNNCell([GRUCell(64) for _ in range(2)])\n"

@@ -85,6 +85,11 @@ CELL_SPECS = [
             [runtime.LSTMCell(5, use_peepholes=True), runtime.GRUCell(4), runtime.BasicRNNCell(3)]
         ),
     ),
+    CellSpec(  # one cell object in every layer: TF 1.15 shares its variables (input depth 3 = num_proj)
+        "multi_shared",
+        lambda: rnn_cell.MultiRNNCell([rnn_cell.LSTMCell(5, num_proj=3)] * 3),
+        lambda: runtime.MultiRNNCell([runtime.LSTMCell(5, num_proj=3)] * 3),
+    ),
     CellSpec(
         "dropout_inference",
         lambda: rnn_cell.DropoutWrapper(

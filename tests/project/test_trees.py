@@ -111,3 +111,36 @@ def test_a_cell_outside_the_paths_given_says_which_file_to_pass(tmp_path: Path, 
     reasons = {f["reason"] for f in scan(["pkg/model.py"])}
 
     assert reasons == {"the cell is built in pkg/cells.py, which this run does not rewrite: pass pkg/cells.py too"}
+
+
+def test_json_of_a_linked_tree_follows_the_schema(tmp_path: Path, monkeypatch):
+    import jsonschema
+
+    root = tmp_path / "absolute"
+    shutil.copytree(TREES / "factory_absolute" / "before", root)
+    monkeypatch.chdir(root)
+    schema = json.loads((Path(__file__).parents[2] / "rnnmigrate/report/scan-report.schema.json").read_text())
+
+    document = json.loads(cli("scan", "--format", "json", "--exit-zero", ".").stdout)
+
+    jsonschema.validate(document, schema)
+    call = next(f for f in document["findings"] if f["code"] == "RNN001")
+    assert call["rnn_cells"][0]["path"].endswith("cells.py")
+
+
+def test_json_is_the_same_with_one_worker_or_two(tmp_path: Path, monkeypatch):
+    """Enough files for the process pool: the linked verdicts do not depend on how work is split."""
+    root = tmp_path / "many"
+    shutil.copytree(TREES / "factory_absolute" / "before", root)
+    for number in range(80):
+        (root / "pkg" / f"user_{number}.py").write_text(
+            "import tensorflow as tf\nfrom pkg.cells import make_cell\n\n\n"
+            f"def run(x):\n    return tf.nn.dynamic_rnn(make_cell(4), x, dtype=tf.float32, scope='u{number}')\n"
+        )
+    monkeypatch.chdir(root)
+
+    one = cli("scan", "--format", "json", "--exit-zero", "--jobs", "1", ".").stdout
+    two = cli("scan", "--format", "json", "--exit-zero", "--jobs", "2", ".").stdout
+
+    assert one == two
+    assert sum(f["verdict"] == "auto" for f in json.loads(one)["findings"]) == 80 + 2 + 3

@@ -2,7 +2,8 @@
 
 ``<case>.expected.py`` beside a case is what ``rewrite_source`` must make of it; a case without
 one must come out unchanged, byte for byte. Cases whose name ends in ``_annotate`` are rewritten
-with ``annotate=True``. Every pair is also checked to parse, and to be a fixed point: rewriting
+with ``annotate=True``, those ending in ``_unsafe_fixes`` with ``unsafe_fixes=True`` (without it,
+an unsafe fix leaves its case unchanged). Every pair is also checked to parse, and to be a fixed point: rewriting
 the expected text again changes nothing.
 """
 
@@ -41,8 +42,12 @@ def is_annotate(case: Path) -> bool:
     return case.stem.endswith("_annotate")
 
 
+def is_unsafe_fixes(case: Path) -> bool:
+    return case.stem.endswith("_unsafe_fixes")
+
+
 def rewrite(text: str, case: Path) -> str:
-    return rewrite_source(text, str(case), annotate=is_annotate(case)).text
+    return rewrite_source(text, str(case), annotate=is_annotate(case), unsafe_fixes=is_unsafe_fixes(case)).text
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda path: f"{path.parent.name}/{path.stem}")
@@ -101,7 +106,7 @@ def test_each_rule_is_exercised_by_its_cases(module: str):
             codes = {finding.code for finding in scan_source(text, str(case))}
         else:
             outcome = rewrite_source(text, str(case), annotate=is_annotate(case))
-            codes = {finding.code for finding in outcome.rewritten + outcome.left}
+            codes = {finding.code for finding in outcome.rewritten + outcome.left + outcome.held}
         if case.stem.startswith("no_site_"):
             assert rule.code not in codes, f"{case.name} has a {rule.code} site"
         else:
@@ -109,6 +114,14 @@ def test_each_rule_is_exercised_by_its_cases(module: str):
 
 
 INFORMATIONAL = {name for name, rule in rule_modules().items() if rule.informational}
+
+
+@pytest.mark.parametrize("case", [case for case in CASES if is_unsafe_fixes(case)], ids=lambda path: path.stem)
+def test_unsafe_fixes_cases_are_unsafe_and_left_alone_without_the_option(case: Path):
+    before = case.read_text(encoding="utf-8")
+    outcome = rewrite_source(before, str(case))
+    assert outcome.text == before and not outcome.rewritten
+    assert outcome.held and all(finding.safety == "unsafe" and finding.assumption for finding in outcome.held)
 
 
 @pytest.mark.parametrize(

@@ -141,7 +141,15 @@ def test_a_comment_that_cannot_be_placed_makes_the_fix_unsafe_and_says_why():
         "        x,\n"
         ")\n"
     )
-    outcome = rewrite_source(text)
-    assert [note for note in outcome.notes if "unsafe" in note] == [
+    held = rewrite_source(text)
+    assert held.text == text and not held.rewritten
+    assert [(finding.code, finding.safety) for finding in held.held] == [("RNN101", "unsafe"), ("RNN001", "unsafe")]
+    assert held.held[1].assumption == "the comment `# the embeddings` can go (the rewrite cannot place it on the new call)"
+    assert held.held[0].assumption == "what tf.nn.dynamic_rnn on line 3 assumes (they migrate together)"
+
+    applied = rewrite_source(text, unsafe_fixes=True)
+    assert {finding.code for finding in applied.rewritten} == {"RNN001", "RNN101"}
+    assert "# the embeddings" not in applied.text
+    assert [note for note in applied.notes if "unsafe" in note] == [
         "line 3: unsafe fix: the comment `# the embeddings` could not be placed on the new call"
     ]

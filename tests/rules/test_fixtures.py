@@ -5,7 +5,8 @@ A fixture announces a finding with a comment at the end of the line where the fi
     outputs, state = tf.nn.dynamic_rnn(cell, x)  # expect: RNN001
     cell = MultiRNNCell([GRUCell(8)])            # expect: RNN102=auto RNN101=auto
 
-Each code may carry ``=auto``, ``=manual`` or ``=info`` (RNN2xx) to check the verdict too. A code given twice on a line
+Each code may carry ``=auto`` (a safe fix), ``=unsafe`` (auto, with an unsafe fix), ``=manual`` or
+``=info`` (RNN2xx) to check the verdict and fix safety too. A code given twice on a line
 expects two findings of it there. A fixture without any ``# expect:`` must give no findings at all.
 The fixtures are data: they are read as text and never imported.
 """
@@ -24,7 +25,7 @@ from rnnmigrate.scan import scan_source
 FIXTURES = Path(__file__).parent / "fixtures"
 FIXTURE_FILES = sorted(FIXTURES.glob("*.py"))
 EXPECT = re.compile(r"#\s*expect:\s*(?P<codes>[^#]*)$")
-ENTRY = re.compile(r"^(?P<code>RNN\d{3})(?:=(?P<verdict>auto|manual|info))?$")
+ENTRY = re.compile(r"^(?P<code>RNN\d{3})(?:=(?P<verdict>auto|unsafe|manual|info))?$")
 
 
 def expectations(text: str) -> list[tuple[int, str, str | None]]:
@@ -75,12 +76,20 @@ def test_fixture(fixture: Path):
 
     for (line, code), count in expected_codes.items():
         wanted = Counter(verdict for at, wanted_code, verdict in expected if (at, wanted_code) == (line, code) and verdict)
-        got = Counter(f.verdict for f in findings if (f.line, f.code) == (line, code))
+        got = Counter(_level(f) for f in findings if (f.line, f.code) == (line, code))
         short = wanted - got
         assert not short, (
             f"line {line} {code}: expected verdicts {dict(wanted)}, got {dict(got)}; reasons: "
             + "; ".join(str(f.reason) for f in findings if (f.line, f.code) == (line, code))
         )
+
+
+def _level(finding) -> str:
+    """What a fixture announces: ``manual``, ``info``, ``auto`` for a safe fix, ``unsafe`` for an unsafe one."""
+    if finding.verdict in ("manual", "info"):
+        return finding.verdict
+    assert finding.safety in ("safe", "unsafe") and (finding.safety == "unsafe") == bool(finding.assumption)
+    return "unsafe" if finding.safety == "unsafe" else "auto"
 
 
 def test_expectation_parser_reads_codes_verdicts_and_repeats():

@@ -84,7 +84,12 @@ def test_explain_wraps_to_the_terminal_and_shows_the_fix_safety():
     lines = result.stdout.splitlines()
     examples = lines.index("Example: before")
     assert all(len(line) < 60 for line in lines[:examples])
-    assert lines[lines.index("Fix safety") + 1].strip() == "safe"
+    safety = lines[lines.index("Fix safety") + 1 : lines.index("Numerical differences")]
+    assert safety[0].strip().startswith("safe. Any fix is unsafe at a site where a comment")
+    assert "--unsafe-fixes" in " ".join(safety)
+    shared = CliRunner().invoke(app, ["explain", "RNN102"], env={"COLUMNS": "100"}).stdout.splitlines()
+    text = " ".join(line.strip() for line in shared[shared.index("Fix safety") + 1 : shared.index("Numerical differences")])
+    assert text.startswith("safe. The fix is unsafe where one cell object fills several layers (`[cell] * n`")
     manual = CliRunner().invoke(app, ["explain", "RNN006"], env={"COLUMNS": "60"}).stdout.splitlines()
     assert manual[manual.index("Fix safety") + 1].strip().startswith("no automatic fix")
 

@@ -9,18 +9,22 @@ import jsonschema
 import pytest
 from scan_helpers import AUTO_SOURCE, MANUAL_SOURCE, notebook, run_scan, write
 
+from rnnmigrate.report import json_report
 from rnnmigrate.rules import RULES
 
 SARIF_SCHEMA = json.loads((Path(__file__).parents[1] / "data" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
+REPORT_SCHEMA_FILE = Path(json_report.__file__).with_name("scan-report.schema.json")
+REPORT_SCHEMA = json.loads(REPORT_SCHEMA_FILE.read_text(encoding="utf-8"))
 
 FINDING_KEYS = {
     "path", "line", "column", "end_line", "end_column", "notebook_cell", "code", "rule", "api",
-    "spelling", "verdict", "safety", "reason", "arguments", "differences", "rnn_cells", "needs", "replacement",
+    "spelling", "verdict", "safety", "assumption", "reason", "arguments", "differences", "rnn_cells", "needs",
+    "replacement",
 }  # fmt: skip
 CELL_KEYS = {"kind", "api", "line", "arguments", "children", "repeat", "problem", "differences"}
 SUMMARY_KEYS = {
-    "files_discovered", "files_parsed", "files_with_findings", "findings", "auto", "manual", "info", "errors",
-    "by_api", "by_code", "files_with_blockers", "blockers_by_needs",
+    "files_discovered", "files_parsed", "files_with_findings", "findings", "auto", "safe", "unsafe", "manual", "info",
+    "errors", "by_api", "by_code", "files_with_blockers", "blockers_by_needs",
 }  # fmt: skip
 
 
@@ -46,6 +50,13 @@ def mixed_project(project: Path) -> Path:
     return project
 
 
+SHARED_SOURCE = """\
+import tensorflow as tf
+stack = tf.nn.rnn_cell.MultiRNNCell([tf.nn.rnn_cell.GRUCell(4)] * 2)
+outputs, state = tf.nn.dynamic_rnn(stack, inputs, dtype=tf.float32)
+"""
+
+
 def report(fmt: str, *args: str) -> str:
     result = run_scan(".", "--format", fmt, *args)
     assert result.exit_code == 1, result.output
@@ -58,7 +69,7 @@ def report(fmt: str, *args: str) -> str:
 def test_json_document_has_the_stable_schema(mixed_project: Path):
     document = json.loads(report("json"))
     assert set(document) == {"schema_version", "tool", "findings", "errors", "summary"}
-    assert document["schema_version"] == 1
+    assert document["schema_version"] == 2
     assert document["tool"]["name"] == "rnnmigrate" and isinstance(document["tool"]["version"], str)
     assert set(document["summary"]) == SUMMARY_KEYS
     assert document["errors"] == [
@@ -77,6 +88,7 @@ def test_json_document_has_the_stable_schema(mixed_project: Path):
         assert finding["verdict"] in ("auto", "manual")
         assert (finding["reason"] is None) == (finding["verdict"] == "auto")
         assert finding["safety"] == ("safe" if finding["verdict"] == "auto" else None)
+        assert finding["assumption"] is None
         assert isinstance(finding["arguments"], dict) and isinstance(finding["differences"], list)
         assert all(isinstance(value, str) for value in finding["arguments"].values())
         cells = list(finding["rnn_cells"])
@@ -86,12 +98,40 @@ def test_json_document_has_the_stable_schema(mixed_project: Path):
             cells.extend(cell["children"])
 
 
+def test_the_schema_file_is_a_draft7_schema_the_output_follows(mixed_project: Path):
+    jsonschema.Draft7Validator.check_schema(REPORT_SCHEMA)
+    write(mixed_project, "shared.py", SHARED_SOURCE)
+    document = json.loads(report("json"))
+    jsonschema.Draft7Validator(REPORT_SCHEMA).validate(document)
+    assert document["schema_version"] == REPORT_SCHEMA["properties"]["schema_version"]["const"]
+    assert set(REPORT_SCHEMA["definitions"]["finding"]["required"]) == FINDING_KEYS
+    assert set(REPORT_SCHEMA["definitions"]["summary"]["required"]) == SUMMARY_KEYS
+    broken = json.loads(json.dumps(document))
+    unsafe = next(finding for finding in broken["findings"] if finding["safety"] == "unsafe")
+    unsafe["assumption"] = None  # an unsafe fix must say what it assumes
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.Draft7Validator(REPORT_SCHEMA).validate(broken)
+
+
+def test_json_unsafe_fixes_state_their_assumption(project: Path):
+    write(project, "shared.py", SHARED_SOURCE)
+    document = json.loads(report("json"))
+    levels = {finding["code"]: (finding["verdict"], finding["safety"]) for finding in document["findings"]}
+    assert levels == {"RNN101": ("auto", "unsafe"), "RNN102": ("auto", "unsafe"), "RNN001": ("auto", "unsafe")}
+    stack = next(finding for finding in document["findings"] if finding["code"] == "RNN102")
+    assert stack["assumption"].startswith("each layer's input depth equals the shared cell's output size")
+    call = next(finding for finding in document["findings"] if finding["code"] == "RNN001")
+    assert call["assumption"] == "what tf.nn.rnn_cell.MultiRNNCell on line 2 assumes (they migrate together)"
+    assert (document["summary"]["auto"], document["summary"]["safe"], document["summary"]["unsafe"]) == (3, 0, 3)
+
+
 def test_json_summary_counts_match_the_findings(mixed_project: Path):
     document = json.loads(report("json"))
     findings, summary = document["findings"], document["summary"]
     assert summary["findings"] == len(findings) == 7
     assert summary["auto"] == sum(f["verdict"] == "auto" for f in findings) == 5
     assert summary["manual"] == 2
+    assert (summary["safe"], summary["unsafe"]) == (5, 0)
     assert summary["errors"] == 1
     assert summary["files_discovered"] == 5
     assert summary["files_parsed"] == 4
@@ -204,3 +244,48 @@ def test_github_escapes_property_and_message_characters(project: Path):
     assert lines[0].startswith("::warning file=odd%2Cname%3A100%25.py,line=2,")
     for line in lines:
         assert line.count("::") == 2
+
+
+def test_sarif_and_github_show_the_fix_safety(project: Path):
+    write(project, "shared.py", SHARED_SOURCE)
+    write(project, "auto.py", AUTO_SOURCE)
+    document = json.loads(report("sarif"))
+    validate_sarif(document)
+    (run,) = document["runs"]
+    fix_safety = {rule["id"]: rule["properties"]["fixSafety"] for rule in run["tool"]["driver"]["rules"]}
+    assert (fix_safety["RNN001"], fix_safety["RNN102"], fix_safety["RNN006"]) == ("safe", "safe/unsafe", "-")
+    by_file = {}
+    for result in run["results"]:
+        uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        by_file.setdefault(uri, []).append(result["properties"])
+    assert {properties["fixSafety"] for properties in by_file["auto.py"]} == {"safe"}
+    assert all("assumption" not in properties for properties in by_file["auto.py"])
+    assert {properties["fixSafety"] for properties in by_file["shared.py"]} == {"unsafe"}
+    assert all(properties["assumption"] for properties in by_file["shared.py"])
+
+    lines = report("github").splitlines()
+    stack = next(line for line in lines if "title=RNN102" in line)
+    assert stack.startswith("::warning file=./shared.py,line=2,")
+    assert "auto-rewritable with --unsafe-fixes, assuming each layer's input depth" in stack
+
+
+def test_text_and_statistics_count_the_unsafe_fixes(project: Path):
+    write(project, "shared.py", SHARED_SOURCE)
+    write(project, "auto.py", AUTO_SOURCE)
+    text = report("text").splitlines()
+    assert text[-1].startswith("5 findings (5 auto, 3 of them unsafe fixes (--unsafe-fixes), 0 manual) in 2 files")
+    statistics = run_scan(".", "--statistics").stdout.splitlines()
+    assert "2\tRNN001\tdynamic-rnn (2 auto, 1 of them unsafe, 0 manual)" in statistics
+
+
+def test_table_has_a_fix_column_and_the_assumption(project: Path):
+    from typer.testing import CliRunner
+
+    from rnnmigrate.cli import app
+
+    write(project, "shared.py", SHARED_SOURCE)
+    write(project, "auto.py", AUTO_SOURCE)
+    table = CliRunner().invoke(app, ["scan", ".", "--format", "table"], env={"COLUMNS": "300"}).stdout
+    assert "fix" in table and "why manual or unsafe" in table
+    stack = next(line for line in table.splitlines() if "RNN102" in line)
+    assert "unsafe" in stack and "assumes each layer's input depth" in stack
