@@ -1,6 +1,6 @@
 """Scan and rewrite throughput on a generated tree, as ratios to `grep -rl dynamic_rnn`.
 
-Usage: python bench/bench_scan.py [--files 20000] [--rnn-files 300] [--repeat 3] [--tf-files 0] [--scan-only] [--before CHECKOUT]
+Usage: python bench/bench_scan.py [--files 20000] [--rnn-files 300] [--repeat 3] [--tf-files 0] [--linked 50] [--scan-only] [--before CHECKOUT]
 
 With --before, `rnnmigrate scan` is also timed from another checkout (PYTHONPATH=CHECKOUT, e.g.
 the main branch) on the same tree in the same run, so the two ratios to grep compare directly.
@@ -46,13 +46,14 @@ def main() -> None:
     parser.add_argument("--rnn-files", type=int, default=300)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--tf-files", type=int, default=0, help="files with TF1 code but no RNN (default 0, the tree of earlier runs)")
+    parser.add_argument("--linked", type=int, default=50, help="packages whose cells are built in one module and run in another")
     parser.add_argument("--scan-only", action="store_true", help="time scan only, not rewrite")
     parser.add_argument("--before", help="another checkout whose `rnnmigrate scan` is timed too (as PYTHONPATH)")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="rnnmigrate-bench-"))
     try:
         tree = workdir / "tree"
-        generate(tree, args.files, args.rnn_files, tf_files=args.tf_files)
+        generate(tree, args.files, args.rnn_files, tf_files=args.tf_files, linked=args.linked)
         size = sum(path.stat().st_size for path in tree.rglob("*.py")) / 1e6
         print(f"tree: {args.files} .py files ({size:.0f} MB), {args.rnn_files} with RNN code, {args.tf_files} with other TF1 code")
         grep = best_time(["grep", "-rl", "dynamic_rnn", str(tree)], args.repeat)

@@ -141,7 +141,40 @@ def describe_{n}():
 ]
 
 
-def generate(root: Path, files: int, rnn_files: int, seed: int = 0, tf_files: int = 0) -> None:
+LINKED_CELLS = '''import tensorflow as tf
+
+
+def make_cell(num_units):
+    return tf.nn.rnn_cell.GRUCell(num_units)
+
+
+def make_stack(num_units, layers=2):
+    return tf.nn.rnn_cell.MultiRNNCell([tf.nn.rnn_cell.LSTMCell(num_units) for _ in range(layers)])
+'''
+LINKED_MODEL = '''import tensorflow as tf
+
+from .cells import make_cell
+from . import cells
+
+
+def encode(inputs, lengths):
+    outputs, _ = tf.nn.dynamic_rnn(make_cell({u}), inputs, sequence_length=lengths, dtype=tf.float32)
+    deeper, _ = tf.nn.dynamic_rnn(cells.make_stack({u}), outputs, dtype=tf.float32, scope="deeper")
+    return deeper
+'''
+
+
+def generate_linked(root: Path, packages: int) -> None:
+    """Packages whose cells are built by a factory in one module and run in another."""
+    for index in range(packages):
+        package = root / f"linked_{index:03d}"
+        package.mkdir(parents=True, exist_ok=True)
+        (package / "__init__.py").write_text("")
+        (package / "cells.py").write_text(LINKED_CELLS)
+        (package / "model.py").write_text(LINKED_MODEL.format(u=16 + index % 5))
+
+
+def generate(root: Path, files: int, rnn_files: int, seed: int = 0, tf_files: int = 0, linked: int = 0) -> None:
     rng = random.Random(seed)
     if root.exists():
         shutil.rmtree(root)
@@ -160,6 +193,7 @@ def generate(root: Path, files: int, rnn_files: int, seed: int = 0, tf_files: in
         elif index in tf_indices:
             body += TF1_TEMPLATE.format(n=index, u=index % 9 + 1)
         (directory / f"file_{index}.py").write_text(body)
+    generate_linked(root, linked)
 
 
 def main() -> None:

@@ -57,6 +57,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--rewrite-arg", action="append", default=[],
                         help="extra option for `rnnmigrate rewrite --apply` (repeatable, e.g. --rewrite-arg=--unsafe-fixes)")
     parser.add_argument("--no-projects", action="store_true", help="skip the per-project scan table")
+    parser.add_argument("--projects-only", action="store_true", help="only the per-project scan table (no TensorFlow runs)")
     arguments = parser.parse_args(argv)
     from real_code import orchestrate, projects, report
     from real_code.sites import all_sites
@@ -71,6 +72,11 @@ def main(argv: list[str]) -> int:
     if unknown:
         parser.error(f"unknown site ids: {sorted(unknown)}")
     chosen = [s for s in sites if not arguments.site or s.id in arguments.site]
+    if arguments.projects_only:
+        from real_code import orchestrate
+
+        print(projects.table(projects.scan_corpus(arguments.corpus.resolve(), orchestrate.project_commit)))
+        return 0
     work = arguments.work or Path(tempfile.mkdtemp(prefix="rnnmigrate_real_code_"))
     runtime = _runtime_description()
     orchestrate.REWRITE_ARGUMENTS[:] = arguments.rewrite_arg

@@ -2,8 +2,8 @@
 
 Call sites are the findings issue 10 counts: RNN001-RNN004 (`dynamic_rnn`,
 `bidirectional_dynamic_rnn`, `static_rnn`, `static_bidirectional_rnn`). `scan` is read-only,
-so it runs on the corpus directories themselves. The corpus has no `safe`/`unsafe` levels
-yet; `auto` is what `rewrite --apply` rewrites today.
+so it runs on the corpus directories themselves. `safe` fixes are what `rewrite --apply`
+rewrites, `unsafe` ones need `--unsafe-fixes`.
 """
 
 from __future__ import annotations
@@ -29,6 +29,8 @@ def scan_project(directory: Path) -> dict[str, Any]:
     calls = [f for f in document["findings"] if f["code"] in CALL_CODES]
     reasons = Counter(f["reason"] for f in calls if f["verdict"] != "auto")
     return {"call_sites": len(calls), "auto": sum(1 for f in calls if f["verdict"] == "auto"),
+            "safe": sum(1 for f in calls if f["verdict"] == "auto" and f.get("safety") == "safe"),
+            "unsafe": sum(1 for f in calls if f["verdict"] == "auto" and f.get("safety") == "unsafe"),
             "manual": sum(1 for f in calls if f["verdict"] != "auto"),
             "manual_reasons": dict(reasons.most_common()),
             "manual_by_rule_calls": sum(1 for f in document["findings"] if f["code"] in MANUAL_BY_RULE),
@@ -45,22 +47,23 @@ def scan_corpus(corpus: Path, commit_of) -> dict[str, dict]:
 
 
 def table(projects: dict[str, dict]) -> str:
-    rows = ["| project | commit | RNN call sites | rewritten (auto) | left manual | manual reasons | RNN005-008 uses | "
-            "other TF1 blockers (RNN2xx uses / files) | files scan cannot read |",
+    rows = ["| project | commit | RNN call sites | rewritten: safe / unsafe | left manual | manual reasons | "
+            "RNN005-008 uses | other TF1 blockers (RNN2xx uses / files) | files scan cannot read |",
             "|---|---|---|---|---|---|---|---|---|"]
     totals = Counter()
     for name, numbers in projects.items():
         if "error" in numbers:
             rows.append(f"| {name} | {numbers['commit']} | scan failed: {numbers['error']} | | | | | | |")
             continue
-        totals.update({key: numbers[key] for key in ("call_sites", "auto", "manual")})
+        totals.update({key: numbers[key] for key in ("call_sites", "auto", "manual", "safe", "unsafe")})
         totals.update({key: numbers.get(key, 0) for key in ("other_blockers", "files_with_other_blockers")})
         blockers = f"{numbers['other_blockers']} / {numbers['files_with_other_blockers']}" if "other_blockers" in numbers else "-"
         reasons = "; ".join(f"{count}x {reason}" for reason, count in numbers["manual_reasons"].items())
-        rows.append(f"| {name} | {numbers['commit']} | {numbers['call_sites']} | {numbers['auto']} | "
+        rows.append(f"| {name} | {numbers['commit']} | {numbers['call_sites']} | {numbers['safe']} / {numbers['unsafe']} | "
                     f"{numbers['manual']} | {reasons.replace('|', '/')} | {numbers['manual_by_rule_calls']} | "
                     f"{blockers} | {len(numbers['unscannable_files'])} |")
-    share = f" ({100 * totals['auto'] / totals['call_sites']:.0f}%)" if totals["call_sites"] else ""
-    rows.append(f"| **total** | | {totals['call_sites']} | {totals['auto']}{share} | {totals['manual']} | | | "
+    calls = totals["call_sites"] or 1
+    share = f"{totals['safe']} / {totals['unsafe']} ({100 * totals['auto'] / calls:.0f}%: {100 * totals['safe'] / calls:.0f}% safe)"
+    rows.append(f"| **total** | | {totals['call_sites']} | {share} | {totals['manual']} | | | "
                 f"{totals['other_blockers']} / {totals['files_with_other_blockers']} | |")
     return "\n".join(rows)
