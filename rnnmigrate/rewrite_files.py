@@ -52,7 +52,8 @@ def plan_files(
     files = list(files)
     decided, groups = None, []
     if project is not None:  # files the scan found nothing in (or could not read) plan on their own
-        report = scan_files(files, codes, jobs, project=project, line_length=line_length)
+        rnn_only = replace(codes, ignore=codes.ignore | {"RNN2"})  # informational findings are the scan's alone
+        report = scan_files(files, rnn_only, jobs, project=project, line_length=line_length)
         decided, groups = _by_path(report.findings), report.linked_groups
     worker = partial(_plan_chunk, codes=codes, annotate=annotate, line_length=line_length, decided=decided,
                      unsafe_fixes=unsafe_fixes)

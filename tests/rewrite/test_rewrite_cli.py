@@ -269,3 +269,12 @@ def test_jobs_gives_the_same_result(project: Path):
     assert serial.stdout == parallel.stdout
     assert serial.stderr == parallel.stderr
     assert serial.stderr.splitlines()[0] == "would rewrite 70 sites in 35 files; 35 left for a person"
+
+
+def test_informational_findings_are_not_left_for_a_person(project: Path):
+    write(project, "model.py", AUTO + "dense = tf.layers.dense(outputs, 2)\n")
+
+    result = run("--apply", ".")
+
+    assert result.stderr.splitlines()[0] == "rewrote 2 sites in 1 file; 0 left for a person"
+    assert "RNN202" not in result.stdout + result.stderr
