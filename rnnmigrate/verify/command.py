@@ -174,7 +174,11 @@ def verify_command(
     ] = None,
     outdir: Annotated[
         Optional[str],
-        typer.Option(help="Save inputs and both sides' outputs as .npy files.", rich_help_panel=_COMPARE),
+        typer.Option(
+            help="Save inputs and both sides' outputs as .npy files, and each output's difference per time "
+            "step as steps/NAME.csv and, with matplotlib (rnnmigrate\\[plot]), steps/NAME.png.",
+            rich_help_panel=_COMPARE,
+        ),
     ] = None,
     imports: Annotated[
         Optional[list[str]],
@@ -241,16 +245,18 @@ def verify_command(
 
 
 def run_and_report(request: VerifyRequest, json_path: str | None = None, outdir: str | None = None) -> int:
-    """Verify, write the JSON and the arrays if asked, print the table; returns the exit code."""
+    """Verify, write the arrays, per-step pictures and JSON if asked, print the table; returns the exit code."""
     from rnnmigrate.verify.pipeline import verify
     from rnnmigrate.verify.report import render, result_document, save_arrays, write_json
+    from rnnmigrate.verify.steps import steps_document, write_step_files
 
     result = verify(request)
     document = result_document(result)
-    if json_path:
-        write_json(document, json_path)
     if outdir:
         save_arrays(result, outdir)
+        document["steps"] = steps_document(write_step_files(result, outdir))
+    if json_path:
+        write_json(document, json_path)
     render(document, _console())
     return EXIT_PASS if result.passed else EXIT_MISMATCH
 

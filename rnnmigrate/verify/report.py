@@ -21,6 +21,7 @@ from rnnmigrate.verify.report_weights import (
     weights_document,
     weights_verdict,
 )
+from rnnmigrate.verify.steps import steps_lines
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -49,6 +50,7 @@ def result_document(result: VerifyResult) -> dict[str, Any]:
         "outputs": [_output_document(comparison) for comparison in result.comparisons],
         "weights": weights_document(result),
         "divergence": divergence_document(result),
+        "steps": None,  # filled in by --outdir: steps.steps_document
         "seconds": {key: round(value, 3) for key, value in result.seconds.items()},
     }
 
@@ -166,6 +168,8 @@ def render(document: dict[str, Any], console: Console) -> None:
             console.print(f"{_pair_text(output)}: {line}")
     for line in divergence_lines(document.get("divergence")) + weight_lines(document["weights"]):
         console.print(line)
+    for line in steps_lines(document.get("steps")):
+        console.print(line, markup=False)  # "rnnmigrate[plot]" is not a style
     console.print(verdict_line(document), style="bold green" if document["verdict"] == "PASS" else "bold red")
 
 

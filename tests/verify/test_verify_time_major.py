@@ -8,6 +8,8 @@ import json
 import numpy as np
 import pytest
 
+from rnnmigrate.verify.steps import read_profile_csv
+
 EMBED, UNITS = 5, 7
 
 
@@ -80,6 +82,11 @@ def test_padding_not_zeroed_is_found_on_padded_steps_with_row_step_unit(run_veri
     assert new_values[step, row, unit] == pytest.approx(outputs["padded_steps"]["worst_new"])
     expected_padded = int((np.arange(20)[:, None] >= lengths[None, :]).sum()) * UNITS
     assert outputs["padded_steps"]["elements"] == expected_padded
+
+    steps = read_profile_csv(outdir / "steps" / "outputs.csv")
+    assert steps["valid_elements"] == [int((lengths > step).sum()) * UNITS for step in range(20)]
+    assert sum(steps["valid_out_of_tolerance"]) == 0
+    assert sum(steps["padded_out_of_tolerance"]) == outputs["padded_steps"]["out_of_tolerance"]
 
 
 def test_equal_rows_and_steps_are_ambiguous_and_said_so_until_named(run_verify, tmp_path, tf1_graphs):
