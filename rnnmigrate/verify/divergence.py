@@ -3,8 +3,11 @@
 OLD's RNN outputs are found by scope in the TF1 graph: each ``dynamic_rnn`` leaves a while loop
 (a ``While`` op named ``<scope>/while`` with TF2 control flow, ``Enter``/``Exit`` ops in a
 ``<scope>/while/`` frame with TF1's) and its batch-major outputs as ``<scope>/transpose_1`` (time-major: the stacked TensorArray).
-NEW's are the first outputs of its RNN layers (a functional model's Keras RNN layers,
-``Bidirectional`` and rnnmigrate's ``DynamicRNN``). They pair in order, or by
+A ``bidirectional_dynamic_rnn`` is two of them, ``<scope>/fw/fw`` and ``<scope>/bw/bw``, tapped
+as ``<scope>/fw`` and ``<scope>/bw`` (bw after its outputs are reversed back into forward order).
+NEW's are the first outputs of its RNN layers (a functional model's Keras RNN layers, rnnmigrate's
+``DynamicRNN``; ``Bidirectional`` and ``BidirectionalDynamicRNN`` as ``<layer>/fw`` and
+``<layer>/bw``, a concatenated output split at the forward layer's units). They pair in order, or by
 ``--map-layer old_scope=new_layer``; only valid steps count, since a correct port may leave
 anything at padded steps of an intermediate output that its final outputs zero.
 """
@@ -60,7 +63,12 @@ class Divergence:
 
 
 def tf1_rnn_scopes(graph: Any) -> dict[str, tuple[str, bool]]:
-    """Scope -> (output tensor, time-major) of the graph's dynamic_rnn loops, in graph order."""
+    """Scope -> (output tensor, time-major) of the graph's dynamic_rnn loops, in graph order;
+    a bidirectional_dynamic_rnn's two as ``<scope>/fw`` and ``<scope>/bw``."""
+    return _bidirectional_scopes(graph, _loop_scopes(graph))
+
+
+def _loop_scopes(graph: Any) -> dict[str, tuple[str, bool]]:
     scopes: dict[str, tuple[str, bool]] = {}
     names = {op.name for op in graph.get_operations()}
     for op in graph.get_operations():
@@ -79,6 +87,32 @@ def tf1_rnn_scopes(graph: Any) -> dict[str, tuple[str, bool]]:
             if stacked:
                 scopes[scope] = (f"{stacked[0]}:0", True)
     return scopes
+
+
+def _bidirectional_scopes(graph: Any, scopes: dict[str, tuple[str, bool]]) -> dict[str, tuple[str, bool]]:
+    """bidirectional_dynamic_rnn runs ``<scope>/fw/fw`` on the inputs and ``<scope>/bw/bw`` on them
+    reversed within each row's length, then reverses bw's outputs back: that reverse is bw's tap,
+    so both directions read in forward time order, as Keras's Bidirectional gives them."""
+    renamed: dict[str, tuple[str, bool]] = {}
+    for scope, (tensor, time_major) in scopes.items():
+        prefix, _, direction = scope.rpartition("/")
+        if scope.endswith(("/fw/fw", "/bw/bw")) and direction == prefix.rpartition("/")[2]:
+            outer = prefix.rpartition("/")[0]
+            other = "bw" if direction == "fw" else "fw"
+            forward_order = tensor if direction == "fw" else _reversed_back(graph, tensor)
+            if f"{outer}/{other}/{other}" in scopes and forward_order is not None:
+                renamed[f"{outer}/{direction}"] = (forward_order, time_major)
+                continue
+        renamed[scope] = (tensor, time_major)
+    return renamed
+
+
+def _reversed_back(graph: Any, tensor_name: str) -> str | None:
+    """The ReverseSequence (with sequence_length) or ReverseV2 that bidirectional_dynamic_rnn applies
+    to the backward outputs."""
+    consumers = graph.get_tensor_by_name(tensor_name).consumers()
+    reverse = [op for op in consumers if op.type in ("ReverseSequence", "ReverseV2")]
+    return f"{reverse[0].name}:0" if reverse else None
 
 
 def tf1_saved_model_taps(loaded: Any, signature_def: Any, graph: Any) -> RnnTaps | None:
@@ -115,26 +149,63 @@ def keras_taps(model: Any, feed_structure: Callable[[Mapping[str, np.ndarray]], 
         if isinstance(layer, (keras.layers.RNN, keras.layers.Bidirectional))
         or type(layer).__name__ in _RNN_LAYER_CLASSES
     ]
-    tapped, outputs = [], []
+    tapped: list[tuple[str, Any, Callable[[np.ndarray], np.ndarray]]] = []
     for layer in layers:
         try:
             output = layer.output
         except Exception:
             continue
-        while isinstance(output, (list, tuple)):
-            output = output[0]
-        tapped.append(layer.name)
-        outputs.append(output)
+        tapped += _layer_taps(layer, output)
     if not tapped:
         return None
-    tap_model = keras.Model(model.input, outputs)
+    tensors = list({id(tensor): tensor for _, tensor, _ in tapped}.values())  # a split output once
+    position = {id(tensor): index for index, tensor in enumerate(tensors)}
+    tap_model = keras.Model(model.input, tensors)
 
     def run(feed: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
         values = tap_model(feed_structure(feed), training=False)
         values = values if isinstance(values, (list, tuple)) else [values]
-        return {name: keras.ops.convert_to_numpy(value) for name, value in zip(tapped, values)}
+        arrays = [keras.ops.convert_to_numpy(value) for value in values]
+        return {name: view(arrays[position[id(tensor)]]) for name, tensor, view in tapped}
 
-    return RnnTaps(names=tapped, run=run)
+    return RnnTaps(names=[name for name, _, _ in tapped], run=run)
+
+
+def _layer_taps(layer: Any, output: Any) -> list[tuple[str, Any, Callable[[np.ndarray], np.ndarray]]]:
+    """(name, tensor, to batch-major) of one RNN layer's outputs; a bidirectional layer's two
+    directions as ``<layer>/fw`` and ``<layer>/bw`` when they can be told apart."""
+    import numpy as np
+
+    def same(value: np.ndarray) -> np.ndarray:
+        return value
+
+    def swapped(value: np.ndarray) -> np.ndarray:
+        return np.swapaxes(value, 0, 1)
+
+    to_batch_major = swapped if getattr(layer, "time_major", False) else same
+    if type(layer).__name__ == "BidirectionalDynamicRNN":  # ((out_fw, out_bw), (state_fw, state_bw)), maybe flat
+        import keras
+
+        out_fw, out_bw = keras.tree.flatten(output)[:2]
+        return [(f"{layer.name}/fw", out_fw, to_batch_major), (f"{layer.name}/bw", out_bw, to_batch_major)]
+    if hasattr(layer, "forward_layer") and hasattr(layer, "merge_mode"):  # keras.layers.Bidirectional
+        return _keras_bidirectional_taps(layer, output)
+    while isinstance(output, (list, tuple)):
+        output = output[0]
+    return [(layer.name, output, to_batch_major)]
+
+
+def _keras_bidirectional_taps(layer: Any, output: Any) -> list[tuple[str, Any, Callable[[np.ndarray], np.ndarray]]]:
+    """merge_mode None gives both directions; "concat" is split at the forward layer's units;
+    sum, mul and ave cannot be split, so the layer is one tap."""
+    if layer.merge_mode is None:
+        return [(f"{layer.name}/fw", output[0], lambda v: v), (f"{layer.name}/bw", output[1], lambda v: v)]
+    while isinstance(output, (list, tuple)):
+        output = output[0]
+    units = getattr(layer.forward_layer, "units", None)
+    if layer.merge_mode != "concat" or units is None:
+        return [(layer.name, output, lambda v: v)]
+    return [(f"{layer.name}/fw", output, lambda v: v[..., :units]), (f"{layer.name}/bw", output, lambda v: v[..., units:])]
 
 
 # --- comparing -----------------------------------------------------------------------------

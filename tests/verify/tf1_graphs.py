@@ -93,7 +93,30 @@ def encoder_decoder(tf):
     return {"tokens": tokens, "lengths": lengths}, {"logits": logits}
 
 
-MODELS = {"time_major": time_major, "siamese": siamese, "encoder_decoder": encoder_decoder}
+def bidirectional(tf):
+    """bidirectional_dynamic_rnn(LSTM fw, LSTM bw with forget_bias=2.0, scope "tagger") -> dense logits."""
+    tokens, lengths = _inputs(tf)
+    table = tf.compat.v1.get_variable("embedding", [VOCAB, EMBED])
+    (out_fw, out_bw), _ = tf.compat.v1.nn.bidirectional_dynamic_rnn(
+        tf.compat.v1.nn.rnn_cell.LSTMCell(UNITS),
+        tf.compat.v1.nn.rnn_cell.LSTMCell(UNITS, forget_bias=DECODER_FORGET_BIAS),
+        tf.nn.embedding_lookup(table, tokens),
+        sequence_length=lengths,
+        dtype=tf.float32,
+        scope="tagger",
+    )
+    with tf.compat.v1.variable_scope("logits"):
+        kernel = tf.compat.v1.get_variable("kernel", [2 * UNITS, 3])
+        logits = tf.tensordot(tf.concat([out_fw, out_bw], axis=-1), kernel, axes=1)
+    return {"tokens": tokens, "lengths": lengths}, {"logits": logits}
+
+
+MODELS = {
+    "time_major": time_major,
+    "siamese": siamese,
+    "encoder_decoder": encoder_decoder,
+    "bidirectional": bidirectional,
+}
 
 
 def build_all(outdir: Path, control_flow: str) -> None:
