@@ -336,13 +336,31 @@ class TF1Graphs:
             return {key: arrays[key] for key in arrays.files}
 
 
-@pytest.fixture(scope="session", params=["v2", "v1"], ids=["tf2_control_flow", "tf1_control_flow"])
-def tf1_graphs(request, tmp_path_factory) -> TF1Graphs:
-    """TF2 control flow (While) and, with disable_control_flow_v2() in its own process, TF1's (Enter/Exit)."""
+_BUILT_GRAPHS: dict[str, TF1Graphs] = {}
+
+
+def _tf1_graphs_built(control_flow: str, tmp_path_factory) -> TF1Graphs:
+    """Each control flow's graphs once per test process, whichever fixture asks first."""
     import subprocess
     import sys
 
-    directory = tmp_path_factory.mktemp(f"tf1_graphs_{request.param}")
-    builder = Path(__file__).with_name("tf1_graphs.py")
-    subprocess.run([sys.executable, str(builder), str(directory), request.param], check=True, capture_output=True)
-    return TF1Graphs(control_flow=request.param, directory=directory)
+    if control_flow not in _BUILT_GRAPHS:
+        directory = tmp_path_factory.mktemp(f"tf1_graphs_{control_flow}")
+        builder = Path(__file__).with_name("tf1_graphs.py")
+        subprocess.run([sys.executable, str(builder), str(directory), control_flow], check=True, capture_output=True)
+        _BUILT_GRAPHS[control_flow] = TF1Graphs(control_flow=control_flow, directory=directory)
+    return _BUILT_GRAPHS[control_flow]
+
+
+@pytest.fixture(scope="session", params=["v2", "v1"], ids=["tf2_control_flow", "tf1_control_flow"])
+def tf1_graphs(request, tmp_path_factory) -> TF1Graphs:
+    """TF2 control flow (While) and, with disable_control_flow_v2() in its own process, TF1's (Enter/Exit):
+    for the tests whose subject reads the TF1 graph (where it diverges, time-major outputs, shared weights)."""
+    return _tf1_graphs_built(request.param, tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def tf2_control_flow_graphs(tmp_path_factory) -> TF1Graphs:
+    """The same graphs with TF2 control flow only: for tests of what does not depend on it
+    (options, pairing, NEW's side), which need not run twice."""
+    return _tf1_graphs_built("v2", tmp_path_factory)
