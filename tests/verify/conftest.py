@@ -336,20 +336,35 @@ class TF1Graphs:
             return {key: arrays[key] for key in arrays.files}
 
 
-_BUILT_GRAPHS: dict[str, TF1Graphs] = {}
+CONTROL_FLOWS = ("v2", "v1")
 
 
 def _tf1_graphs_built(control_flow: str, tmp_path_factory) -> TF1Graphs:
-    """Each control flow's graphs once per test process, whichever fixture asks first."""
+    """Both control flows are built at the first request, side by side, once per test run: the
+    xdist workers of a run share their basetemps' parent, and the first to take the lock builds."""
+    import fcntl
+    import os
     import subprocess
     import sys
 
-    if control_flow not in _BUILT_GRAPHS:
-        directory = tmp_path_factory.mktemp(f"tf1_graphs_{control_flow}")
+    base = tmp_path_factory.getbasetemp()
+    root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    directories = {flow: root / f"tf1_graphs_{flow}" for flow in CONTROL_FLOWS}
+    with open(root / "tf1_graphs.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
         builder = Path(__file__).with_name("tf1_graphs.py")
-        subprocess.run([sys.executable, str(builder), str(directory), control_flow], check=True, capture_output=True)
-        _BUILT_GRAPHS[control_flow] = TF1Graphs(control_flow=control_flow, directory=directory)
-    return _BUILT_GRAPHS[control_flow]
+        running = {}
+        for flow, directory in directories.items():
+            if not (directory / "built").exists():
+                directory.mkdir(exist_ok=True)
+                command = [sys.executable, str(builder), str(directory), flow]
+                running[flow] = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for flow, process in running.items():
+            _, stderr = process.communicate()
+            if process.returncode:
+                raise RuntimeError(f"tf1_graphs.py {flow} failed:\n{stderr.decode()[-3000:]}")
+            (directories[flow] / "built").touch()
+    return TF1Graphs(control_flow=control_flow, directory=directories[control_flow])
 
 
 @pytest.fixture(scope="session", params=["v2", "v1"], ids=["tf2_control_flow", "tf1_control_flow"])
