@@ -145,3 +145,13 @@ def test_the_runtime_bidirectional_layer_is_tapped_by_direction(run_verify, tmp_
         ("tagger/fw", "tagger/fw", False),
         ("tagger/bw", "tagger/bw", True),
     ]
+
+
+def test_an_rnn_whose_signature_serves_only_its_final_state_is_still_located(tf2_control_flow_graphs):
+    """The siamese encoders serve only state.h: the signature's pruned graph has no outputs for them."""
+    from rnnmigrate.verify.models import ModelSource, load_model
+
+    old = load_model(ModelSource("OLD", str(tf2_control_flow_graphs.savedmodel("siamese"))))
+    taps = old.rnn_taps()
+    assert taps is not None and len(taps.names) == 2
+    assert all(name.startswith("encoder") and name.endswith("/rnn") for name in taps.names), taps.names
