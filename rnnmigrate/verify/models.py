@@ -113,6 +113,12 @@ def native_stderr_silenced() -> Iterator[None]:
         os.close(devnull)
 
 
+def check_exists(source: ModelSource) -> None:
+    """A path that is nothing is said at once, before TensorFlow takes seconds to import."""
+    if not Path(source.path).exists() and _checkpoint_prefix(source.path) is None:
+        raise VerifyError(f"{source.path}: no such file or directory")
+
+
 def load_model(source: ModelSource) -> LoadedModel:
     """Dispatch on what the path is: SavedModel directory, .keras file, or checkpoint prefix."""
     path = Path(source.path)

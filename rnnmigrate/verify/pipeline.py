@@ -14,6 +14,7 @@ from rnnmigrate.verify.models import (
     LoadedModel,
     ModelSource,
     TensorSignature,
+    check_exists,
     import_tensorflow,
     load_model,
     native_stderr_silenced,
@@ -77,6 +78,8 @@ def verify(request: VerifyRequest) -> VerifyResult:
 
 def _verify(request: VerifyRequest) -> VerifyResult:
     clock = time.perf_counter()
+    check_exists(request.old)
+    check_exists(request.new)
     import_tensorflow()
     imported = time.perf_counter()
     old = load_model(request.old)

@@ -23,6 +23,7 @@ def weights_document(result: VerifyResult) -> dict[str, Any]:
         "old_parameters": weights.old_parameters,
         "new_weights": weights.new_weights,
         "new_parameters": weights.new_parameters,
+        "new_redundant_parameters": weights.redundant_new,
         "mapping": [
             {
                 "old": mapping.old,
@@ -66,7 +67,8 @@ def weights_verdict(document: dict[str, Any]) -> str | None:
         if untied:
             times = max(m["copies"] for m in untied)
             parts.append(f"{', '.join(m['old'] for m in untied)} held {times} times in NEW")
-        if document["new_parameters"] > document["old_parameters"]:
+        effective = document["new_parameters"] - document.get("new_redundant_parameters", 0)
+        if effective > document["old_parameters"]:
             parts.append(f"NEW has {document['new_parameters']} trainable parameters, OLD {document['old_parameters']}")
         return "weights: " + "; ".join(parts)
     if document["result"] == "WARN":

@@ -56,10 +56,18 @@ def load_saved_model(source: ModelSource) -> LoadedModel:
         run=run,
         embedding_rows=embedding_rows,
         parameters=lambda: variable_parameters(_trainable_variables(loaded)),
-        rnn_taps=(lambda: tf1_saved_model_taps(loaded, meta_graph.signature_def[signature_key], function.graph))
-        if kind == "TF1 SavedModel"
-        else None,
+        rnn_taps=(
+            (lambda: tf1_saved_model_taps(loaded, meta_graph.signature_def[signature_key], _whole_graph(loaded, function)))
+            if kind == "TF1 SavedModel"
+            else None
+        ),
     )
+
+
+def _whole_graph(loaded: Any, function: Any) -> Any:
+    """The imported TF1 graph, not the signature's pruned copy: an RNN whose outputs the signature
+    does not use (only its final state) keeps them there."""
+    return getattr(loaded, "graph", None) or function.graph
 
 
 def _trainable_variables(loaded: Any) -> list[Any]:

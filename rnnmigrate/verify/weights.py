@@ -8,6 +8,15 @@ splits (an LSTM kernel [d+u, 4u] is Keras's kernel [d, 4u] over recurrent_kernel
 gates reordered; a GRU's gates and candidate kernels are column blocks of Keras's kernel), a
 bias block also when it differs by a constant (TF1's forget_bias folded in). Every OLD element
 should be held exactly once.
+
+A Keras ``GRU(reset_after=True)`` bias is ``[2, 3u]``: an input row and a recurrent row, each
+z, r, h. Its rows are matched one by one, as if laid end to end: that is the layout of
+``tf.contrib.cudnn_rnn.CudnnCompatibleGRUCell`` (gates bias in one row, the candidate's
+``input_projection`` and ``hidden_projection`` biases in the h blocks of each) and of TF 1.x
+Keras's ``CuDNNGRU`` (a ``[6u]`` bias, both rows flat). Its z and r columns act only as the sum of
+the two rows, so ``2u`` of its parameters are not counted against OLD. TF1's ``GRUCell`` resets
+before the candidate's matmul and has no such layout: its values fit in such a bias, but the GRU
+computes something else, and verify says so.
 """
 
 from __future__ import annotations
@@ -19,6 +28,8 @@ if TYPE_CHECKING:
     import numpy as np
 
 _GATE_BLOCKS = (4, 3, 2, 1)
+_BIAS_ROWS = ("input bias row", "recurrent bias row")
+_RESET_BEFORE_CANDIDATE = "/candidate/bias"  # GRUCell's (and GRUBlockCell's) reset-before candidate bias
 
 
 @dataclass(frozen=True)
@@ -61,6 +72,11 @@ class WeightComparison:
     problems: list[str]
     warnings: list[str]
     inference_only: bool = False
+    redundant_new: int = 0  # reset_after GRU gate biases counted twice: only their sum acts
+
+    @property
+    def effective_new_parameters(self) -> int:
+        return self.new_parameters - self.redundant_new
 
     @property
     def passed(self) -> bool:
@@ -89,6 +105,7 @@ def compare_weights(old: list[Parameter], new: list[Parameter], inference_only: 
         new_parameters=sum(p.size for p in new),
         old_variables=len(old),
         new_weights=len(new),
+        redundant_new=sum(_redundant_parameters(w) for w in new),
         mappings=list(mappings.values()),
         unused_new=[w.name for w in new if w.name not in used_new],
         problems=[],
@@ -106,16 +123,28 @@ def _judge(result: WeightComparison) -> None:
             f"OLD {mapping.old} is held {mapping.copies} times in NEW ({', '.join(mapping.new)}): "
             "one variable became several, so training would untie them"
         )
-    if result.new_parameters > result.old_parameters:
+    if result.effective_new_parameters > result.old_parameters:
         extra = f"; NEW weights holding no OLD values: {', '.join(result.unused_new)}" if result.unused_new else ""
+        doubled = (
+            f" ({result.effective_new_parameters} without the {result.redundant_new} doubled gate biases of reset_after GRUs)"
+            if result.redundant_new
+            else ""
+        )
         result.problems.append(
-            f"NEW has {result.new_parameters} trainable parameters, OLD {result.old_parameters}{extra}"
+            f"NEW has {result.new_parameters} trainable parameters{doubled}, OLD {result.old_parameters}{extra}"
         )
     missing = [m for m in result.mappings if m.covered < m.size]
     for mapping in missing:
         where = "not found in NEW" if not mapping.covered else f"{mapping.covered} of {mapping.size} values found"
         result.warnings.append(f"OLD {mapping.old}: {where} (retrained, or transformed in a way verify does not know)")
-    if result.unused_new and result.new_parameters <= result.old_parameters:
+    for mapping in result.mappings:
+        if mapping.old.endswith(_RESET_BEFORE_CANDIDATE) and any(row in mapping.how for row in _BIAS_ROWS):
+            result.warnings.append(
+                f"OLD {mapping.old} is the candidate bias of a GRU that resets before the matmul (TF1 GRUCell), "
+                f"held in {', '.join(mapping.new)}, the bias of a GRU that resets after it (reset_after=True): "
+                "the values are all there, the computation is not; port it as GRU(reset_after=False)"
+            )
+    if result.unused_new and result.effective_new_parameters <= result.old_parameters:
         result.warnings.append(f"NEW weights holding no OLD values: {', '.join(result.unused_new)}")
     if result.inference_only:
         result.warnings[:0] = [f"{problem} (--inference-only: a warning)" for problem in result.problems]
@@ -145,26 +174,50 @@ def _match_by_name(weight: Parameter, old: list[Parameter], coverage: dict, mapp
     return False
 
 
+def _is_two_row_bias(weight: Parameter) -> bool:
+    """Keras ``GRU(reset_after=True)``'s ``[2, 3u]`` bias: an input row over a recurrent row."""
+    shape = weight.values.shape
+    return len(shape) == 2 and shape[0] == 2 and shape[1] % 3 == 0 and weight.name.endswith("bias")
+
+
+def _redundant_parameters(weight: Parameter) -> int:
+    """The z and r columns of one of a reset_after bias's two rows: only the rows' sum acts."""
+    return 2 * weight.values.shape[1] // 3 if _is_two_row_bias(weight) else 0
+
+
 def _match_by_value(weight: Parameter, old: list[Parameter], coverage: dict, mappings: dict) -> bool:
-    """Mark every block of ``weight`` found in an OLD variable; True when any was."""
+    """Mark every block of ``weight`` found in an OLD variable; True when any was. A reset_after
+    bias row by row, each placed as if the rows were laid end to end (``[6u]``)."""
+    if not _is_two_row_bias(weight):
+        return _match_matrix(weight.name, _as_matrix(weight.values), old, coverage, mappings)
+    found = False
+    for row, label in enumerate(_BIAS_ROWS):
+        values = weight.values[row : row + 1]
+        found |= _match_matrix(weight.name, values, old, coverage, mappings, label, row * values.shape[1])
+    return found
+
+
+def _match_matrix(
+    name: str, target: np.ndarray, old: list[Parameter], coverage: dict, mappings: dict, label: str = "", start: int = 0
+) -> bool:
     import numpy as np
 
-    target = _as_matrix(weight.values)
     claimed = np.zeros(target.shape, dtype=bool)
     found = False
     for variable in old:
         source = _as_matrix(variable.values)
-        for how, old_rows, old_cols, new_cols in _blocks_found(source, target, claimed):
+        for how, old_rows, old_cols, new_cols in _blocks_found(source, target, claimed, start):
             claimed[:, new_cols] = True
             coverage[variable.name][old_rows, old_cols] += 1
-            _record(mappings[variable.name], weight.name, "by value", how)
+            _record(mappings[variable.name], name, "by value", ", ".join(part for part in (label, how) if part))
             found = True
     return found
 
 
-def _blocks_found(source: np.ndarray, target: np.ndarray, claimed: np.ndarray):
+def _blocks_found(source: np.ndarray, target: np.ndarray, claimed: np.ndarray, start: int = 0):
     """(how, OLD rows, OLD columns, NEW columns) of each column block of ``target`` equal to a
-    block of ``source`` (at its top or bottom rows), gate widths tried from the finest."""
+    block of ``source`` (at its top or bottom rows), gate widths tried from the finest. ``start``:
+    where ``target``'s columns begin in the flat layout, for telling a reordered gate block."""
     rows, columns = target.shape
     if rows > source.shape[0]:
         return
@@ -181,7 +234,7 @@ def _blocks_found(source: np.ndarray, target: np.ndarray, claimed: np.ndarray):
             match = _find_block(source, candidate, offsets, blocks, width)
             if match is not None:
                 offset, old_start, how = match
-                if blocks > 1 and (old_start // width) != (new_start // width) % blocks:
+                if blocks > 1 and (old_start // width) != ((start + new_start) // width) % blocks:
                     how = (how + ", gate blocks reordered") if how else "gate blocks reordered"
                 yield how, slice(offset, offset + rows), slice(old_start, old_start + width), new_cols
 

@@ -336,13 +336,46 @@ class TF1Graphs:
             return {key: arrays[key] for key in arrays.files}
 
 
-@pytest.fixture(scope="session", params=["v2", "v1"], ids=["tf2_control_flow", "tf1_control_flow"])
-def tf1_graphs(request, tmp_path_factory) -> TF1Graphs:
-    """TF2 control flow (While) and, with disable_control_flow_v2() in its own process, TF1's (Enter/Exit)."""
+CONTROL_FLOWS = ("v2", "v1")
+
+
+def _tf1_graphs_built(control_flow: str, tmp_path_factory) -> TF1Graphs:
+    """Both control flows are built at the first request, side by side, once per test run: the
+    xdist workers of a run share their basetemps' parent, and the first to take the lock builds."""
+    import fcntl
+    import os
     import subprocess
     import sys
 
-    directory = tmp_path_factory.mktemp(f"tf1_graphs_{request.param}")
-    builder = Path(__file__).with_name("tf1_graphs.py")
-    subprocess.run([sys.executable, str(builder), str(directory), request.param], check=True, capture_output=True)
-    return TF1Graphs(control_flow=request.param, directory=directory)
+    base = tmp_path_factory.getbasetemp()
+    root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    directories = {flow: root / f"tf1_graphs_{flow}" for flow in CONTROL_FLOWS}
+    with open(root / "tf1_graphs.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        builder = Path(__file__).with_name("tf1_graphs.py")
+        running = {}
+        for flow, directory in directories.items():
+            if not (directory / "built").exists():
+                directory.mkdir(exist_ok=True)
+                command = [sys.executable, str(builder), str(directory), flow]
+                running[flow] = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for flow, process in running.items():
+            _, stderr = process.communicate()
+            if process.returncode:
+                raise RuntimeError(f"tf1_graphs.py {flow} failed:\n{stderr.decode()[-3000:]}")
+            (directories[flow] / "built").touch()
+    return TF1Graphs(control_flow=control_flow, directory=directories[control_flow])
+
+
+@pytest.fixture(scope="session", params=["v2", "v1"], ids=["tf2_control_flow", "tf1_control_flow"])
+def tf1_graphs(request, tmp_path_factory) -> TF1Graphs:
+    """TF2 control flow (While) and, with disable_control_flow_v2() in its own process, TF1's (Enter/Exit):
+    for the tests whose subject reads the TF1 graph (where it diverges, time-major outputs, shared weights)."""
+    return _tf1_graphs_built(request.param, tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def tf2_control_flow_graphs(tmp_path_factory) -> TF1Graphs:
+    """The same graphs with TF2 control flow only: for tests of what does not depend on it
+    (options, pairing, NEW's side), which need not run twice."""
+    return _tf1_graphs_built("v2", tmp_path_factory)

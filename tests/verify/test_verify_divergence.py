@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import numpy as np
-import pytest
 
 EMBED, UNITS = 5, 7
 
@@ -60,22 +59,21 @@ def test_a_decoder_that_lost_its_forget_bias_is_named_behind_a_correct_encoder(r
     assert "first diverges at OLD decoder/rnn / NEW decoder_lstm" in result.output.splitlines()[-1]
 
 
-def test_a_correct_port_computes_no_divergence_and_map_layer_pairs_by_name(run_verify, tmp_path, tf1_graphs):
-    if tf1_graphs.control_flow == "v1":
-        pytest.skip("pairing does not depend on the control flow; once is enough")
-    weights = tf1_graphs.weights("encoder_decoder")
+def test_a_correct_port_computes_no_divergence_and_map_layer_pairs_by_name(run_verify, tmp_path, tf2_control_flow_graphs):
+    graphs = tf2_control_flow_graphs
+    weights = graphs.weights("encoder_decoder")
     correct = _encoder_decoder_port(weights, tmp_path / "correct.keras", decoder_forget_bias=2.0)
-    result, document = _run(run_verify, tmp_path, tf1_graphs.savedmodel("encoder_decoder"), correct)
+    result, document = _run(run_verify, tmp_path, graphs.savedmodel("encoder_decoder"), correct)
     assert result.exit_code == 0, result.output
     assert document["divergence"] is None
 
     broken = _encoder_decoder_port(weights, tmp_path / "broken.keras", decoder_forget_bias=1.0)
     result, document = _run(
-        run_verify, tmp_path, tf1_graphs.savedmodel("encoder_decoder"), broken, "--map-layer", "decoder/rnn=encoder_lstm"
+        run_verify, tmp_path, graphs.savedmodel("encoder_decoder"), broken, "--map-layer", "decoder/rnn=encoder_lstm"
     )
     assert document["divergence"]["first"] == {"old": "decoder/rnn", "new": "encoder_lstm"}
     result, document = _run(
-        run_verify, tmp_path, tf1_graphs.savedmodel("encoder_decoder"), broken, "--map-layer", "decoder=decoder_lstm"
+        run_verify, tmp_path, graphs.savedmodel("encoder_decoder"), broken, "--map-layer", "decoder=decoder_lstm"
     )
     assert document["divergence"]["note"].startswith("--map-layer: no OLD scope 'decoder'; OLD has encoder/rnn, decoder/rnn")
     assert "diverges  not located: --map-layer: no OLD scope 'decoder'" in result.output
@@ -120,14 +118,13 @@ def test_a_bidirectional_rnn_is_located_by_direction_and_the_lost_backward_forge
     assert "first diverges at OLD tagger/bw / NEW tagger_lstm/bw" in result.output.splitlines()[-1]
 
 
-def test_the_runtime_bidirectional_layer_is_tapped_by_direction(run_verify, tmp_path, tf1_graphs):
-    if tf1_graphs.control_flow == "v1":
-        pytest.skip("NEW's taps do not depend on OLD's control flow; once is enough")
+def test_the_runtime_bidirectional_layer_is_tapped_by_direction(run_verify, tmp_path, tf2_control_flow_graphs):
     import keras
 
     from rnnmigrate.layers import BidirectionalDynamicRNN, LSTMCell, load_tf1_weights
 
-    weights = tf1_graphs.weights("bidirectional")
+    graphs = tf2_control_flow_graphs
+    weights = graphs.weights("bidirectional")
     tokens = keras.Input((None,), dtype="int32", name="tokens")
     lengths = keras.Input((), dtype="int32", name="lengths")
     embedding = keras.layers.Embedding(weights["embedding"].shape[0], EMBED)
@@ -141,10 +138,20 @@ def test_the_runtime_bidirectional_layer_is_tapped_by_direction(run_verify, tmp_
     head.set_weights([weights["logits/kernel"]])
     model.save(tmp_path / "runtime.keras")
 
-    result, document = _run(run_verify, tmp_path, tf1_graphs.savedmodel("bidirectional"), tmp_path / "runtime.keras")
+    result, document = _run(run_verify, tmp_path, graphs.savedmodel("bidirectional"), tmp_path / "runtime.keras")
     assert result.exit_code == 1, result.output
     assert document["divergence"]["note"] is None, document["divergence"]["note"]
     assert [(b["old"], b["new"], b["diverges"]) for b in document["divergence"]["boundaries"]] == [
         ("tagger/fw", "tagger/fw", False),
         ("tagger/bw", "tagger/bw", True),
     ]
+
+
+def test_an_rnn_whose_signature_serves_only_its_final_state_is_still_located(tf2_control_flow_graphs):
+    """The siamese encoders serve only state.h: the signature's pruned graph has no outputs for them."""
+    from rnnmigrate.verify.models import ModelSource, load_model
+
+    old = load_model(ModelSource("OLD", str(tf2_control_flow_graphs.savedmodel("siamese"))))
+    taps = old.rnn_taps()
+    assert taps is not None and len(taps.names) == 2
+    assert all(name.startswith("encoder") and name.endswith("/rnn") for name in taps.names), taps.names

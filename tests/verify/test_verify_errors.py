@@ -89,22 +89,30 @@ class Tripling(keras.layers.Layer):
 """
 
 
-def _save_with_custom_layers(tmp_path, package, layer_names):
-    """A .keras file using layers of a module written for the test, saved in a subprocess, so that
-    this process has never imported (nor registered) them."""
+_CUSTOM_MODELS = {"registering_layers": ["Doubling"], "plain_layers": ["Doubling", "Tripling"]}
+
+
+@pytest.fixture(scope="module")
+def custom_layer_files(tmp_path_factory):
+    """.keras files using layers of modules written for the test, saved in one subprocess, so that
+    this process has never imported (nor registered) them: {module name: .keras path}."""
     import subprocess
     import sys
 
-    (tmp_path / f"{package}.py").write_text(_CUSTOM_LAYERS.format(package=package))
-    path = tmp_path / f"{package}.keras"
-    layers = "".join(f"x = {package}.{name}()(x)\n" for name in layer_names)
-    script = f"import keras, {package}\nx = inputs = keras.Input((3,))\n{layers}keras.Model(inputs, x).save({str(path)!r})\n"
-    subprocess.run([sys.executable, "-c", script], cwd=tmp_path, check=True, capture_output=True)
-    return path
+    directory = tmp_path_factory.mktemp("custom_layers")
+    script, paths = ["import keras"], {}
+    for package, layer_names in _CUSTOM_MODELS.items():
+        (directory / f"{package}.py").write_text(_CUSTOM_LAYERS.format(package=package))
+        paths[package] = directory / f"{package}.keras"
+        script.append(f"import {package}\nx = inputs = keras.Input((3,))")
+        script += [f"x = {package}.{name}()(x)" for name in layer_names]
+        script.append(f"keras.Model(inputs, x).save({str(paths[package])!r})")
+    subprocess.run([sys.executable, "-c", "\n".join(script)], cwd=directory, check=True, capture_output=True)
+    return paths
 
 
-def test_unknown_registered_class_names_the_module_to_import(run_verify, tmp_path):
-    path = _save_with_custom_layers(tmp_path, "registering_layers", ["Doubling"])
+def test_unknown_registered_class_names_the_module_to_import(run_verify, custom_layer_files):
+    path = custom_layer_files["registering_layers"]
     line = _single_error_line(run_verify(path, path))
     assert line == (
         f"error: {path}: Keras does not know the class 'Doubling' (registered as 'registering_layers>Doubling'), "
@@ -112,9 +120,9 @@ def test_unknown_registered_class_names_the_module_to_import(run_verify, tmp_pat
     )
 
 
-def test_import_option_loads_registered_and_unregistered_classes(run_verify, tmp_path, monkeypatch):
-    path = _save_with_custom_layers(tmp_path, "plain_layers", ["Doubling", "Tripling"])
-    monkeypatch.chdir(tmp_path)
+def test_import_option_loads_registered_and_unregistered_classes(run_verify, custom_layer_files, monkeypatch):
+    path = custom_layer_files["plain_layers"]
+    monkeypatch.chdir(path.parent)
     line = _single_error_line(run_verify(path, path))
     assert "'Doubling'" in line and "--import plain_layers" in line
     result = run_verify(path, path, "--import", "plain_layers")

@@ -50,10 +50,11 @@ def _output(document, name):
     return next(output for output in document["outputs"] if output["old"] == name)
 
 
-def test_time_major_output_is_detected_joined_on_the_rows_and_split_by_steps(run_verify, tmp_path, tf1_graphs):
-    weights = tf1_graphs.weights("time_major")
+def test_time_major_output_is_detected_joined_on_the_rows_and_split_by_steps(run_verify, tmp_path, tf2_control_flow_graphs):
+    graphs = tf2_control_flow_graphs
+    weights = graphs.weights("time_major")
     new = _keras_port(weights, tmp_path / "port.keras")
-    result, document = _run(run_verify, tmp_path, tf1_graphs.savedmodel("time_major"), new)
+    result, document = _run(run_verify, tmp_path, graphs.savedmodel("time_major"), new)
     assert result.exit_code == 0, result.output
     outputs = _output(document, "outputs")
     assert outputs["old_shape"] == [20, 64, UNITS] and outputs["layout"] == "time-major"
@@ -89,19 +90,18 @@ def test_padding_not_zeroed_is_found_on_padded_steps_with_row_step_unit(run_veri
     assert sum(steps["padded_out_of_tolerance"]) == outputs["padded_steps"]["out_of_tolerance"]
 
 
-def test_equal_rows_and_steps_are_ambiguous_and_said_so_until_named(run_verify, tmp_path, tf1_graphs):
-    if tf1_graphs.control_flow == "v1":
-        pytest.skip("the layout does not depend on the control flow; once is enough")
-    weights = tf1_graphs.weights("time_major")
+def test_equal_rows_and_steps_are_ambiguous_and_said_so_until_named(run_verify, tmp_path, tf2_control_flow_graphs):
+    graphs = tf2_control_flow_graphs
+    weights = graphs.weights("time_major")
     new = _keras_port(weights, tmp_path / "port.keras")
     square = ("--batch-size", "20", "--max-len", "20", "--samples", "2")
-    result, document = _run(run_verify, tmp_path, tf1_graphs.savedmodel("time_major"), new, *square)
+    result, document = _run(run_verify, tmp_path, graphs.savedmodel("time_major"), new, *square)
     outputs = _output(document, "outputs")
     assert outputs["layout"] == "batch-major"
     assert any("does not tell whether this output is [batch, time, ...] or [time, batch, ...]" in n for n in outputs["notes"])
     assert "--time-major outputs" in result.output
 
-    result, document = _run(run_verify, tmp_path, tf1_graphs.savedmodel("time_major"), new, *square, "--time-major", "outputs")
+    result, document = _run(run_verify, tmp_path, graphs.savedmodel("time_major"), new, *square, "--time-major", "outputs")
     assert result.exit_code == 0, result.output
     outputs = _output(document, "outputs")
     assert outputs["layout"] == "time-major"

@@ -70,9 +70,10 @@ def test_untied_siamese_port_fails_on_the_weights_naming_them(run_verify, tmp_pa
     )
 
 
-def test_untied_siamese_port_passes_with_a_warning_when_inference_only(run_verify, tmp_path, tf1_graphs):
-    new = _siamese_port(tf1_graphs.weights("siamese"), tmp_path / "untied.keras", tied=False)
-    result, document = _run(run_verify, tmp_path, tf1_graphs.savedmodel("siamese"), new, "--inference-only")
+def test_untied_siamese_port_passes_with_a_warning_when_inference_only(run_verify, tmp_path, tf2_control_flow_graphs):
+    graphs = tf2_control_flow_graphs
+    new = _siamese_port(graphs.weights("siamese"), tmp_path / "untied.keras", tied=False)
+    result, document = _run(run_verify, tmp_path, graphs.savedmodel("siamese"), new, "--inference-only")
     assert result.exit_code == 0, result.output
     weights = document["weights"]
     assert weights["result"] == "WARN" and weights["problems"] == []
