@@ -202,11 +202,55 @@ class CellTracer:
     def _pick(self, values: list[ast.expr], use: ast.expr, depth: int, label: str) -> CellInfo:
         if not values:
             return unknown(f"`{label}` is not assigned in this file", use.lineno)
-        before = [value for value in values if value.lineno <= use.lineno] or values
+        ordered = sorted(values, key=lambda value: (value.lineno, value.col_offset))
+        before = self._reaching([value for value in ordered if value.lineno <= use.lineno], use) or ordered
         primary = self.trace(before[-1], depth + 1)
         # a value assigned after this use cannot reach it (and may wrap this very name)
         others = [self.trace(value, depth + 1) for value in before if value is not before[-1]]
         return self._merge(primary, others)
+
+    def _reaching(self, values: list[ast.expr], use: ast.expr) -> list[ast.expr]:
+        """The values (in source order) that can reach ``use``.
+
+        An assignment that runs on every path to the use (a statement earlier in a block that
+        leads to it, in the same scope) hides the assignments before it: a notebook or script
+        that reassigns ``cell`` for each example runs each RNN on its own cell.
+        """
+        blocks = self._blocks_leading_to(use)
+        for position in range(len(values) - 1, 0, -1):
+            located = self._statement_and_block(values[position])
+            if located is not None and blocks.get(id(located[1]), -1) > located[0]:
+                return values[position:]
+        return values
+
+    def _blocks_leading_to(self, node: ast.AST) -> dict[int, int]:
+        """For each statement list enclosing ``node`` in its own scope: the index of the statement holding it."""
+        blocks: dict[int, int] = {}
+        while not isinstance(node, (*_SCOPE_TYPES, ast.ClassDef)):
+            parent = self._parents.get(id(node))
+            if parent is None:
+                break
+            if isinstance(node, ast.stmt):
+                block = _block_of(parent, node)
+                if block is not None:
+                    blocks[id(block)] = next(i for i, statement in enumerate(block) if statement is node)
+            node = parent
+        return blocks
+
+    def _statement_and_block(self, value: ast.expr) -> tuple[int, list] | None:
+        """The index of the assignment statement holding ``value`` and the statement list it sits in."""
+        node: ast.AST = value
+        while not isinstance(node, ast.stmt):
+            node = self._parents.get(id(node))  # type: ignore[assignment]
+            if node is None:
+                return None
+        if not isinstance(node, (ast.Assign, ast.AnnAssign)):
+            return None
+        parent = self._parents.get(id(node))
+        block = _block_of(parent, node) if parent is not None else None
+        if block is None:
+            return None
+        return next(i for i, statement in enumerate(block) if statement is node), block
 
     @staticmethod
     def _merge(primary: CellInfo, alternatives: list[CellInfo]) -> CellInfo:
@@ -303,6 +347,14 @@ def walk_with_parents(tree: ast.AST) -> tuple[list[ast.AST], dict[int, ast.AST]]
             parents[id(child)] = node
             nodes.append(child)
     return nodes, parents
+
+
+def _block_of(parent: ast.AST, statement: ast.stmt) -> list | None:
+    """The statement list of ``parent`` (body, orelse, finalbody...) that holds ``statement``."""
+    for _, value in ast.iter_fields(parent):
+        if isinstance(value, list) and any(item is statement for item in value):
+            return value
+    return None
 
 
 def _repeated_list(expr: ast.expr) -> tuple[ast.List, ast.expr] | None:
