@@ -34,6 +34,9 @@ class CellInfo:
     path: str | None = None  # the file that builds it, when not the finding's own file
     # What migrating this cell takes for granted (one cell object in every layer of a stack).
     assumption: str | None = None
+    # What the trace from the call to this cell took for granted (a parameter left at its default):
+    # the call that runs the cell is then an unsafe fix.
+    via: str | None = None
 
     def problems(self) -> list[str]:
         """Every reason, in this cell or below it, that keeps the rewrite from being exact."""
@@ -41,6 +44,12 @@ class CellInfo:
         for child in self.children:
             found.extend(child.problems())
         return found
+
+    def trace_assumption(self) -> str | None:
+        """The first ``via`` in this cell, the cells inside it, or its alternatives."""
+        if self.via:
+            return self.via
+        return next((found for other in (*self.children, *self.alternatives) if (found := other.trace_assumption())), None)
 
     def all_differences(self) -> list[str]:
         found = list(self.differences)

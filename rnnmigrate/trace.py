@@ -85,6 +85,8 @@ class CellTracer:
             return self._pick(self._class_attributes.get(expr.attr, []), expr, depth, f"self.{expr.attr}")
         if isinstance(expr, ast.IfExp):
             return self._merge(self.trace(expr.body, depth + 1), [self.trace(expr.orelse, depth + 1)])
+        if isinstance(expr, ast.Subscript) and not isinstance(expr.slice, ast.Slice):
+            return self._trace_element(expr, depth)
         return unknown(f"the cell is the expression `{_short(expr)}`, which cannot be traced", expr.lineno)
 
     def trace_sequence(self, expr: ast.expr, depth: int = 0) -> tuple[list[CellInfo], str | None]:
@@ -105,7 +107,43 @@ class CellTracer:
             values = scope.assignments.get(expr.id, []) if scope else []
             if values:
                 return self.trace_sequence(values[-1], depth + 1)
+        if isinstance(expr, ast.Call) and depth <= _MAX_DEPTH:
+            returned = self._sequence_returned(expr, depth)
+            if returned is not None:
+                return returned
         return [unknown(f"the list of cells `{_short(expr)}` cannot be traced", expr.lineno)], None
+
+    def _trace_element(self, element: ast.Subscript, depth: int) -> CellInfo:
+        """``cells[i]`` or a loop variable over ``cells``: any cell of the list, so all of them migrate together."""
+        cells, _ = self.trace_sequence(element.value, depth + 1)
+        return self._merge(cells[0], cells[1:])
+
+    def _sequence_returned(self, call: ast.Call, depth: int) -> tuple[list[CellInfo], str | None] | None:
+        """The cells of the list a function of this file or of the project returns (``cells = make_cells(3)``)."""
+        found = self._function_called(call)
+        if found is None:
+            return None
+        tracer, function = found
+        returns = [node.value for node in _own_returns(function) if node.value is not None]
+        if not returns:
+            return None
+        cells: list[CellInfo] = []
+        for value in returns:
+            cells.extend(tracer.trace_sequence(value, depth + 1)[0])
+        if tracer is not self:
+            assert self.project is not None
+            cells = [traced_elsewhere(cell, tracer.path, self.project) for cell in cells]
+        return cells, None
+
+    def _function_called(self, call: ast.Call) -> tuple[CellTracer, ast.FunctionDef | ast.AsyncFunctionDef] | None:
+        local = self._local_function(call)
+        if local is not None:
+            return self, local
+        if self.project is None:
+            return None
+        target = self.imports.resolve_import(call.func)
+        found = self.project.function(target, self.path) if target else None
+        return (found[0].tracer, found[1]) if found else None
 
     def shares_one_cell(self, expr: ast.expr) -> bool:
         """Whether a MultiRNNCell's list repeats one cell object: ``[cell] * n``, ``[cell for _ in range(n)]``.
@@ -160,13 +198,16 @@ class CellTracer:
                 assessment = rule.assess(Site(call, qualified, call, self))
                 return assessment.cells[0]
             return unknown(f"`{_short(call.func)}` is not an RNN cell constructor", call.lineno)
-        helper = self._local_function(call)
+        helper, via = self._local_function(call), None
+        if helper is None and isinstance(call.func, ast.Name):
+            helper, via = self._function_in_variable(call.func)
         if helper is not None:
             returns = [node.value for node in _own_returns(helper) if node.value is not None]
             if not returns:
                 return unknown(f"{helper.name}() returns no cell", call.lineno)
             traced = [self.trace(value, depth + 1) for value in returns]
-            return self._merge(traced[-1], traced[:-1])
+            cell = self._merge(traced[-1], traced[:-1])
+            return replace(cell, via=cell.via or via) if via and not cell.problem else cell
         if isinstance(call.func, ast.Name) and call.func.id in self._local_classes:
             return unknown(f"`{call.func.id}` is a class defined in this file, not a TF1 cell", call.lineno)
         elsewhere = self._trace_into_project(call, depth)
@@ -279,6 +320,39 @@ class CellTracer:
             return self._class_methods.get(call.func.attr)
         return None
 
+    def _function_in_variable(self, name: ast.Name) -> tuple[ast.FunctionDef | ast.AsyncFunctionDef | None, str | None]:
+        """``if not cell_fn: cell_fn = make_cell`` then ``cell_fn(...)``: the one function of this file it names.
+
+        When the variable is a parameter, a caller may pass another function: the fix is then
+        exact only if none does, which the call states as its assumption.
+        """
+        scope = self._scope_defining(name, name.id)
+        if scope is None:
+            return None, None
+        named = {
+            candidate.id
+            for value in scope.assignments.get(name.id, [])
+            for candidate in (value.values if isinstance(value, ast.BoolOp) else [value])
+            if isinstance(candidate, ast.Name)
+        }
+        functions = [found for found in (self._function_named(candidate, name) for candidate in named) if found]
+        if len(functions) != 1 or len(named) != 1:
+            return None, None
+        (function,) = functions
+        if name.id not in scope.parameters:
+            return function, None
+        return function, (
+            f"no caller of {scope.label} passes its own `{name.id}`: the cells it builds are those of {function.name}()"
+        )
+
+    def _function_named(self, name: str, use: ast.AST) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+        scope: _Scope | None = self._scope_of(use)
+        while scope is not None:
+            if name in scope.functions:
+                return scope.functions[name]
+            scope = scope.parent
+        return None
+
     def _scope_defining(self, node: ast.AST, name: str) -> _Scope | None:
         scope: _Scope | None = self._scope_of(node)
         while scope is not None:
@@ -321,6 +395,8 @@ class CellTracer:
                     self._record_target(target, node.value, node)
             elif isinstance(node, (ast.AnnAssign, ast.NamedExpr)) and node.value is not None:
                 self._record_target(node.target, node.value, node)
+            elif isinstance(node, (ast.For, ast.AsyncFor)):
+                self._record_loop_target(node.target, node.iter, node)
             elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
                 owner = node.func.value
                 if node.func.attr == "append" and isinstance(owner, ast.Name) and len(node.args) == 1:
@@ -335,6 +411,23 @@ class CellTracer:
             if len(target.elts) == len(value.elts):
                 for sub_target, sub_value in zip(target.elts, value.elts):
                     self._record_target(sub_target, sub_value, statement)
+
+
+    def _record_loop_target(self, target: ast.expr, iterable: ast.expr, statement: ast.stmt) -> None:
+        """``for cell in cells``, ``for i, cell in enumerate(cells)``, ``for fw, bw in zip(fws, bws)``."""
+        called = iterable.func.id if isinstance(iterable, ast.Call) and isinstance(iterable.func, ast.Name) else None
+        if called in ("enumerate", "reversed", "list", "tuple") and len(iterable.args) == 1:  # type: ignore[union-attr]
+            if called == "enumerate":
+                if not (isinstance(target, ast.Tuple) and len(target.elts) == 2):
+                    return
+                target = target.elts[1]
+            self._record_loop_target(target, iterable.args[0], statement)  # type: ignore[union-attr]
+        elif called == "zip" and isinstance(target, ast.Tuple) and len(target.elts) == len(iterable.args):  # type: ignore[union-attr]
+            for sub_target, sequence in zip(target.elts, iterable.args):  # type: ignore[union-attr]
+                self._record_loop_target(sub_target, sequence, statement)
+        elif isinstance(target, ast.Name) and called not in ("enumerate", "zip", "range"):
+            element = ast.Subscript(value=iterable, slice=ast.Constant(value=0), ctx=ast.Load())
+            self._record_target(target, ast.copy_location(element, target), statement)
 
 
 def walk_with_parents(tree: ast.AST) -> tuple[list[ast.AST], dict[int, ast.AST]]:

@@ -22,6 +22,13 @@ def on_line(line: int) -> str:
     return f"on line {line}"
 
 
+def _located(source: Finding, reader: Finding, where: Callable[[int], str]) -> str:
+    """Where ``source`` is, as the reason on ``reader`` says it: with its file when that is another."""
+    if source.path == reader.path:
+        return where(source.line)
+    return f"in {source.path.removeprefix('./')} {where(source.line)}"
+
+
 def decide(findings: list[Finding], wanted: list[bool], where: Callable[[int], str] = on_line) -> list[Finding]:
     """The verdicts of one run: what it leaves out stays TF1, then manual spreads, then the left-out go.
 
@@ -71,7 +78,7 @@ def refine_cell_verdicts(findings: list[Finding], where: Callable[[int], str] = 
             blocking = [user for user in users if user.verdict == "manual"]
             if cell.verdict == "auto" and blocking:
                 first = blocking[0]
-                reason = f"runs in {first.api} {where(first.line)}, which stays manual"
+                reason = f"runs in {first.api} {_located(first, cell, where)}, which stays manual"
                 refined[index] = replace(cell, verdict="manual", reason=reason)
                 changed = True
             if cell.verdict == "manual" or blocking:
@@ -79,7 +86,7 @@ def refine_cell_verdicts(findings: list[Finding], where: Callable[[int], str] = 
                     user = refined[user_index]
                     if user.verdict == "auto":
                         manual = refined[index]
-                        reason = f"its cell {manual.api} {where(manual.line)} stays manual: {manual.reason}"
+                        reason = f"its cell {manual.api} {_located(manual, user, where)} stays manual: {manual.reason}"
                         refined[user_index] = replace(user, verdict="manual", reason=reason)
                         changed = True
     return refined
@@ -165,7 +172,7 @@ def settle_safety(findings: list[Finding], where: Callable[[int], str] = on_line
             cause = next((other for other in groups[index] if own[other]), None)
             if cause is not None:
                 source = findings[cause]
-                assumption = f"what {source.api} {where(source.line)} assumes (they migrate together)"
+                assumption = f"what {source.api} {_located(source, finding, where)} assumes (they migrate together)"
         settled.append(replace(finding, safety="unsafe" if assumption else "safe", assumption=assumption))
     return settled
 

@@ -99,7 +99,8 @@ def assess_rnn_call(site: Site, params: tuple[str, ...], cell_params: tuple[str,
     differences = rnn_differences(bound, cells)
     if problems:
         return Assessment("manual", problems[0], texts(bound, RNN_ARGUMENTS), cells, differences)
-    return Assessment("auto", None, texts(bound, RNN_ARGUMENTS), cells, differences)
+    via = next((found for cell in cells if (found := cell.trace_assumption())), None)
+    return Assessment("auto", None, texts(bound, RNN_ARGUMENTS), cells, differences, via)
 
 
 def rnn_differences(bound: dict[str, ast.expr], cells: tuple[CellInfo, ...]) -> tuple[str, ...]:

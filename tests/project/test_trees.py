@@ -87,9 +87,25 @@ def test_the_rewrite_changes_exactly_the_files_in_after(case: Path, project: Pat
 
 
 @pytest.mark.parametrize("case", [case for case in CASES if (case / "after").exists()], ids=lambda path: path.name)
-def test_after_the_rewrite_no_fix_is_left(case: Path, project: Path):
+def test_after_the_rewrite_no_safe_fix_is_left_and_none_after_unsafe_fixes(case: Path, project: Path):
     cli("rewrite", "--apply", "--jobs", "1", *given_paths(case))
+    assert [f for f in scan(given_paths(case)) if f["verdict"] == "auto" and f["safety"] == "safe"] == []
+    cli("rewrite", "--apply", "--unsafe-fixes", "--jobs", "1", *given_paths(case))
     assert [f for f in scan(given_paths(case)) if f["verdict"] == "auto"] == []
+
+
+def test_a_cell_function_a_caller_may_replace_makes_the_call_unsafe(tmp_path: Path, monkeypatch):
+    root = tmp_path / "factories"
+    shutil.copytree(TREES / "list_factories" / "before", root)
+    monkeypatch.chdir(root)
+
+    unsafe = {(f["path"].removeprefix("./"), f["line"], f["code"]): f["assumption"] for f in scan(["."]) if f["safety"] == "unsafe"}
+
+    assumption = "no caller of cell_list() passes its own `cell_fn`: the cells it builds are those of _gru()"
+    assert unsafe == {
+        ("pkg/model.py", 11, "RNN001"): assumption,
+        ("pkg/cells.py", 6, "RNN101"): "what tf.nn.dynamic_rnn in pkg/model.py on line 11 assumes (they migrate together)",
+    }
 
 
 def test_a_linked_file_that_cannot_be_rewritten_keeps_its_partners_unchanged(tmp_path: Path, monkeypatch):

@@ -263,9 +263,9 @@ def test_cells_of_a_multi_rnn_cell_from_a_list_literal():
             "the cell comes from `factory.make()`, defined outside this file",
         ),
         (
-            "tf.nn.dynamic_rnn(cells[0], x)",
+            "tf.nn.dynamic_rnn(cell or fallback, x)",
             "RNN001",
-            "the cell is the expression `cells[0]`, which cannot be traced",
+            "the cell is the expression `cell or fallback`, which cannot be traced",
         ),
         (
             "tf.nn.dynamic_rnn(tf.nn.rnn_cell.DropoutWrapper(tf.nn.rnn_cell.GRUCell(4), variational_recurrent=True), x)",
