@@ -21,6 +21,14 @@ if TYPE_CHECKING:
     from rnnmigrate.trace import CellTracer
 
 PROJECT_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
+_SKIPPED_FOLDERS = frozenset({"__pycache__", "node_modules", "site-packages", "venv", "build", "dist"})
+
+
+def _read_or_empty(path: str) -> bytes:
+    try:
+        return read_bytes(path)
+    except (OSError, SourceError):
+        return b""
 
 
 def find_root(paths: list[str]) -> Path:
@@ -54,6 +62,8 @@ class Project:
     root: Path
     given: tuple[str, ...] = ()
     _modules: dict[str, _Module | None] = field(default_factory=dict)
+    _files: list[str] | None = None
+    _mentions: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
     def for_paths(cls, paths: list[str]) -> Project:
@@ -92,6 +102,29 @@ class Project:
         if module is None or name not in module.functions:
             return None
         return module, module.functions[name]
+
+    def files_mentioning(self, name: str) -> list[str]:
+        """The project's Python files whose text contains ``name`` (the byte prefilter of a caller search)."""
+        if name not in self._mentions:
+            needle = name.encode()
+            self._mentions[name] = [path for path in self._python_files() if needle in _read_or_empty(path)]
+        return self._mentions[name]
+
+    def tracer_of(self, path: str) -> CellTracer | None:
+        module = self._module(path)
+        return module.tracer if module else None
+
+    @staticmethod
+    def same_file(first: str, second: str) -> bool:
+        return os.path.realpath(first) == os.path.realpath(second)
+
+    def _python_files(self) -> list[str]:
+        if self._files is None:
+            self._files = []
+            for directory, folders, names in os.walk(self.root):
+                folders[:] = sorted(f for f in folders if f not in _SKIPPED_FOLDERS and not f.startswith("."))
+                self._files.extend(os.path.join(directory, name) for name in sorted(names) if name.endswith(".py"))
+        return self._files
 
     def _module(self, path: str) -> _Module | None:
         if path not in self._modules:

@@ -12,6 +12,7 @@ import ast
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
+from rnnmigrate.callers import References, trace_parameter
 from rnnmigrate.findings import CellInfo
 from rnnmigrate.names import ImportTable
 from rnnmigrate.project import Project, traced_elsewhere
@@ -55,6 +56,8 @@ class CellTracer:
         if nodes is None or parents is None:
             nodes, parents = walk_with_parents(tree)
         self._parents = parents
+        self._nodes = nodes
+        self._references: References | None = None
         self._scopes: dict[int, _Scope] = {}
         self._class_attributes: dict[str, list[ast.expr]] = defaultdict(list)
         self._class_methods: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
@@ -185,6 +188,22 @@ class CellTracer:
                 return [value for value in scope.assignments.get(expr.id, []) if not _encloses(value, expr)]
         return []
 
+    @property
+    def references(self) -> References:
+        """Calls and mentions of names in this file (for the callers of a function), indexed once."""
+        if self._references is None:
+            self._references = References.of(self._nodes)
+        return self._references
+
+    def is_method(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+        return isinstance(self._parents.get(id(function)), ast.ClassDef)
+
+    def is_module_level(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+        return isinstance(self._parents.get(id(function)), ast.Module)
+
+    def merge(self, primary: CellInfo, alternatives: list[CellInfo]) -> CellInfo:
+        return self._merge(primary, alternatives)
+
     # -- tracing ----------------------------------------------------------------
 
     def _trace_call(self, call: ast.Call, depth: int) -> CellInfo:
@@ -237,6 +256,8 @@ class CellTracer:
         # ``cell = Wrapper(cell)``: the argument is the value from before this assignment
         values = [value for value in scope.assignments.get(name.id, []) if not _encloses(value, name)]
         if name.id in scope.parameters and not values:
+            if isinstance(scope.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                return trace_parameter(self, scope.node, name, depth)
             return unknown(f"`{name.id}` is a parameter of {scope.label}; its construction cannot be traced", name.lineno)
         return self._pick(values, name, depth, name.id)
 
@@ -335,7 +356,7 @@ class CellTracer:
             for candidate in (value.values if isinstance(value, ast.BoolOp) else [value])
             if isinstance(candidate, ast.Name)
         }
-        functions = [found for found in (self._function_named(candidate, name) for candidate in named) if found]
+        functions = [found for found in (self.function_named(candidate, name) for candidate in named) if found]
         if len(functions) != 1 or len(named) != 1:
             return None, None
         (function,) = functions
@@ -345,7 +366,7 @@ class CellTracer:
             f"no caller of {scope.label} passes its own `{name.id}`: the cells it builds are those of {function.name}()"
         )
 
-    def _function_named(self, name: str, use: ast.AST) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+    def function_named(self, name: str, use: ast.AST) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
         scope: _Scope | None = self._scope_of(use)
         while scope is not None:
             if name in scope.functions:

@@ -255,7 +255,7 @@ def test_cells_of_a_multi_rnn_cell_from_a_list_literal():
         (
             "def f(cell):\n    return tf.nn.dynamic_rnn(cell, x)",
             "RNN001",
-            "`cell` is a parameter of f(); its construction cannot be traced",
+            "`cell` is a parameter of f(); its construction cannot be traced (no call of it in this file passes one)",
         ),
         (
             "tf.nn.dynamic_rnn(factory.make(), x)",

@@ -1,0 +1,16 @@
+import tensorflow as tf
+
+from pkg import layers
+from pkg.layers import bi_rnn
+
+
+def run(x, n):
+    return bi_rnn(tf.nn.rnn_cell.GRUCell(n), tf.nn.rnn_cell.GRUCell(n), x, None)  # expect: RNN101=auto RNN101=auto
+
+
+def summarise(x):
+    return layers.encode(x, cell=tf.nn.rnn_cell.LSTMCell(3))  # expect: RNN101=auto
+
+
+def label(x):
+    return layers.tag(tf.nn.rnn_cell.GRUCell(3), x)  # expect: RNN101=manual
