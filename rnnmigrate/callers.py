@@ -66,7 +66,7 @@ def trace_parameter(tracer: CellTracer, function: Function, name: ast.Name, dept
     search = find_callers(tracer, function)
     traced: list[CellInfo] = []
     for caller, call in search.calls:
-        argument = argument_for(function, call, name.id, is_method=tracer.is_method(function))
+        argument = argument_for(function, call, name.id, is_method=tracer.bindings.is_method(function))
         if argument is _UNBOUND:
             search.note(f"a call of {label} on line {call.lineno} passes arguments the scan cannot bind")
         elif argument is not None:
@@ -86,23 +86,23 @@ def trace_parameter(tracer: CellTracer, function: Function, name: ast.Name, dept
 
 def find_callers(tracer: CellTracer, function: Function) -> CallerSearch:
     search = CallerSearch()
-    if tracer.is_method(function):
+    if tracer.bindings.is_method(function):
         search.note(f"{function.name}() is a method, which other objects' code may call")
-        search.calls.extend((tracer, call) for call in tracer.references.calls.get(function.name, [])
+        search.calls.extend((tracer, call) for call in tracer.bindings.references.calls.get(function.name, [])
                             if isinstance(call.func, ast.Attribute) and _is_self(call.func.value))
         return search
     _local_callers(tracer, function, search)
-    if tracer.project is not None and tracer.is_module_level(function):
+    if tracer.project is not None and tracer.bindings.is_module_level(function):
         _project_callers(tracer, function, search)
     return search
 
 
 def _local_callers(tracer: CellTracer, function: Function, search: CallerSearch) -> None:
-    for call in tracer.references.calls.get(function.name, []):
-        if isinstance(call.func, ast.Name) and tracer.function_named(function.name, call) is function:
+    for call in tracer.bindings.references.calls.get(function.name, []):
+        if isinstance(call.func, ast.Name) and tracer.bindings.function_named(function.name, call) is function:
             search.calls.append((tracer, call))
-    for mention in tracer.references.mentions.get(function.name, []):
-        if isinstance(mention, ast.Name) and tracer.function_named(function.name, mention) is function:
+    for mention in tracer.bindings.references.mentions.get(function.name, []):
+        if isinstance(mention, ast.Name) and tracer.bindings.function_named(function.name, mention) is function:
             search.note(f"{function.name} is used as a value on line {mention.lineno}")
 
 
@@ -113,10 +113,10 @@ def _project_callers(tracer: CellTracer, function: Function, search: CallerSearc
         other = project.tracer_of(path)
         if other is None or other is tracer or project.same_file(other.path, tracer.path):
             continue
-        for call in other.references.calls.get(function.name, []):
+        for call in other.bindings.references.calls.get(function.name, []):
             if _resolves_to(other, call.func, function, tracer.path):
                 search.calls.append((other, call))
-        for mention in other.references.mentions.get(function.name, []):
+        for mention in other.bindings.references.mentions.get(function.name, []):
             if _resolves_to(other, mention, function, tracer.path):
                 search.note(f"{function.name} is used as a value in {project.describe(path)} on line {mention.lineno}")
 

@@ -134,7 +134,8 @@ class Project:
     def _read(self, path: str) -> _Module | None:
         from rnnmigrate.names import ImportTable
         from rnnmigrate.scan import known_name
-        from rnnmigrate.trace import CellTracer, walk_with_parents
+        from rnnmigrate.bindings import walk_with_parents
+        from rnnmigrate.trace import CellTracer
 
         try:
             tree = ast.parse(decode(read_bytes(path)).text, filename=path)

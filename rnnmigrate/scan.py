@@ -24,7 +24,8 @@ from rnnmigrate.rules.base import Assessment, Rule, Site, display
 from rnnmigrate.scan_report import ScanReport  # re-exported: reports and the CLI import it from here
 from rnnmigrate.source import SourceError, decode, describe_syntax_error, read_bytes
 from rnnmigrate.spans import LineIndex
-from rnnmigrate.trace import CellTracer, walk_with_parents
+from rnnmigrate.bindings import walk_with_parents
+from rnnmigrate.trace import CellTracer
 from rnnmigrate.verdicts import decide, drop_cells_no_tf1_rnn_runs, on_line, settle_keras_cell_defaults, settle_safety
 
 if TYPE_CHECKING:

@@ -9,32 +9,16 @@ expression) is reported as untraceable, which makes the site a manual migration.
 from __future__ import annotations
 
 import ast
-from collections import defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
-from rnnmigrate.callers import References, trace_parameter
+from rnnmigrate.bindings import ModuleBindings, is_self, own_returns, walk_with_parents
+from rnnmigrate.callers import trace_parameter
 from rnnmigrate.findings import CellInfo
 from rnnmigrate.names import ImportTable
 from rnnmigrate.project import Project, traced_elsewhere
 
-ScopeNode = ast.Module | ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
-_SCOPE_TYPES = (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 _MAX_DEPTH = 12
 _WRAPPERS = (".DropoutWrapper", ".ResidualWrapper", ".DeviceWrapper")
-
-
-@dataclass
-class _Scope:
-    node: ScopeNode
-    parent: _Scope | None
-    assignments: dict[str, list[ast.expr]] = field(default_factory=lambda: defaultdict(list))
-    appends: dict[str, list[ast.expr]] = field(default_factory=lambda: defaultdict(list))
-    functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = field(default_factory=dict)
-    parameters: set[str] = field(default_factory=set)
-
-    @property
-    def label(self) -> str:
-        return getattr(self.node, "name", "<lambda>") + "()"
 
 
 def unknown(problem: str, line: int | None = None) -> CellInfo:
@@ -55,15 +39,8 @@ class CellTracer:
         self.project, self.path = project, path
         if nodes is None or parents is None:
             nodes, parents = walk_with_parents(tree)
-        self._parents = parents
-        self._nodes = nodes
-        self._references: References | None = None
-        self._scopes: dict[int, _Scope] = {}
-        self._class_attributes: dict[str, list[ast.expr]] = defaultdict(list)
-        self._class_methods: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
-        self._local_classes = {node.name for node in nodes if isinstance(node, ast.ClassDef)}
+        self.bindings = ModuleBindings(nodes, parents)
         self._active: set[int] = set()
-        self._index(nodes)
 
     # -- public -----------------------------------------------------------------
 
@@ -84,8 +61,8 @@ class CellTracer:
             return self._trace_call(expr, depth)
         if isinstance(expr, ast.Name):
             return self._trace_name(expr, depth)
-        if isinstance(expr, ast.Attribute) and _is_self(expr.value):
-            return self._pick(self._class_attributes.get(expr.attr, []), expr, depth, f"self.{expr.attr}")
+        if isinstance(expr, ast.Attribute) and is_self(expr.value):
+            return self._pick(self.bindings.class_attributes.get(expr.attr, []), expr, depth, f"self.{expr.attr}")
         if isinstance(expr, ast.IfExp):
             return self._merge(self.trace(expr.body, depth + 1), [self.trace(expr.orelse, depth + 1)])
         if isinstance(expr, ast.Subscript) and not isinstance(expr.slice, ast.Slice):
@@ -104,7 +81,7 @@ class CellTracer:
             cells, count = repeated
             return [self.trace(element, depth + 1) for element in cells.elts], source_text(count)
         if isinstance(expr, ast.Name):
-            scope = self._scope_defining(expr, expr.id)
+            scope = self.bindings.scope_defining(expr, expr.id)
             if scope is not None and scope.appends.get(expr.id):
                 return [self.trace(value, depth + 1) for value in scope.appends[expr.id]], None
             values = scope.assignments.get(expr.id, []) if scope else []
@@ -127,7 +104,7 @@ class CellTracer:
         if found is None:
             return None
         tracer, function = found
-        returns = [node.value for node in _own_returns(function) if node.value is not None]
+        returns = [node.value for node in own_returns(function) if node.value is not None]
         if not returns:
             return None
         cells: list[CellInfo] = []
@@ -155,7 +132,7 @@ class CellTracer:
         object every time; one that calls a constructor or helper yields a new cell each time.
         """
         if isinstance(expr, ast.Name):
-            scope = self._scope_defining(expr, expr.id)
+            scope = self.bindings.scope_defining(expr, expr.id)
             values = scope.assignments.get(expr.id, []) if scope and not scope.appends.get(expr.id) else []
             return len(values) == 1 and self.shares_one_cell(values[0])
         repeated = _repeated_list(expr)
@@ -171,7 +148,7 @@ class CellTracer:
         if isinstance(element, ast.Name):
             return element.id not in targets
         if isinstance(element, ast.Attribute):
-            return _is_self(element.value)
+            return is_self(element.value)
         if isinstance(element, ast.Call) and (self.imports.resolve(element.func) or "").endswith(_WRAPPERS):
             keywords = {keyword.arg: keyword.value for keyword in element.keywords}
             wrapped = element.args[0] if element.args else keywords.get("cell")
@@ -180,26 +157,13 @@ class CellTracer:
 
     def values_of(self, expr: ast.expr) -> list[ast.expr]:
         """What a name or ``self.attribute`` is assigned in this file (any value, not only cells)."""
-        if isinstance(expr, ast.Attribute) and _is_self(expr.value):
-            return list(self._class_attributes.get(expr.attr, []))
+        if isinstance(expr, ast.Attribute) and is_self(expr.value):
+            return list(self.bindings.class_attributes.get(expr.attr, []))
         if isinstance(expr, ast.Name):
-            scope = self._scope_defining(expr, expr.id)
+            scope = self.bindings.scope_defining(expr, expr.id)
             if scope is not None:
                 return [value for value in scope.assignments.get(expr.id, []) if not _encloses(value, expr)]
         return []
-
-    @property
-    def references(self) -> References:
-        """Calls and mentions of names in this file (for the callers of a function), indexed once."""
-        if self._references is None:
-            self._references = References.of(self._nodes)
-        return self._references
-
-    def is_method(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
-        return isinstance(self._parents.get(id(function)), ast.ClassDef)
-
-    def is_module_level(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
-        return isinstance(self._parents.get(id(function)), ast.Module)
 
     def merge(self, primary: CellInfo, alternatives: list[CellInfo]) -> CellInfo:
         return self._merge(primary, alternatives)
@@ -221,17 +185,26 @@ class CellTracer:
         if helper is None and isinstance(call.func, ast.Name):
             helper, via = self._function_in_variable(call.func)
         if helper is not None:
-            returns = [node.value for node in _own_returns(helper) if node.value is not None]
+            returns = [node.value for node in own_returns(helper) if node.value is not None]
             if not returns:
                 return unknown(f"{helper.name}() returns no cell", call.lineno)
             traced = [self.trace(value, depth + 1) for value in returns]
             cell = self._merge(traced[-1], traced[:-1])
             return replace(cell, via=cell.via or via) if via and not cell.problem else cell
-        if isinstance(call.func, ast.Name) and call.func.id in self._local_classes:
+        if isinstance(call.func, ast.Name) and call.func.id in self.bindings.local_classes:
             return unknown(f"`{call.func.id}` is a class defined in this file, not a TF1 cell", call.lineno)
         elsewhere = self._trace_into_project(call, depth)
         if elsewhere is not None:
             return elsewhere
+        if isinstance(call.func, ast.Attribute) and is_self(call.func.value) and call.func.attr in self.bindings.class_attributes:
+            values = self.bindings.class_attributes[call.func.attr]
+            owner = self.bindings.enclosing_class(call)
+            value = next((v for v in reversed(values) if self.bindings.enclosing_class(v) is owner), values[-1])
+            return unknown(
+                f"the cell comes from calling `self.{call.func.attr}`, set to `{_short(value)}` on line {value.lineno}: "
+                "an object whose calls the scan cannot follow",
+                call.lineno,
+            )
         return unknown(f"the cell comes from `{_short(call.func)}()`, defined outside this file", call.lineno)
 
     def _trace_into_project(self, call: ast.Call, depth: int) -> CellInfo | None:
@@ -243,14 +216,14 @@ class CellTracer:
         if found is None:
             return None
         module, function = found
-        returns = [node.value for node in _own_returns(function) if node.value is not None]
+        returns = [node.value for node in own_returns(function) if node.value is not None]
         if not returns:
             return unknown(f"{target}() returns no cell", call.lineno)
         traced = [module.tracer.trace(value, depth + 1) for value in returns]
         return traced_elsewhere(self._merge(traced[-1], traced[:-1]), module.path, self.project)
 
     def _trace_name(self, name: ast.Name, depth: int) -> CellInfo:
-        scope = self._scope_defining(name, name.id)
+        scope = self.bindings.scope_defining(name, name.id)
         if scope is None:
             return unknown(f"`{name.id}` is not assigned in this file", name.lineno)
         # ``cell = Wrapper(cell)``: the argument is the value from before this assignment
@@ -265,54 +238,11 @@ class CellTracer:
         if not values:
             return unknown(f"`{label}` is not assigned in this file", use.lineno)
         ordered = sorted(values, key=lambda value: (value.lineno, value.col_offset))
-        before = self._reaching([value for value in ordered if value.lineno <= use.lineno], use) or ordered
+        before = self.bindings.reaching([value for value in ordered if value.lineno <= use.lineno], use) or ordered
         primary = self.trace(before[-1], depth + 1)
         # a value assigned after this use cannot reach it (and may wrap this very name)
         others = [self.trace(value, depth + 1) for value in before if value is not before[-1]]
         return self._merge(primary, others)
-
-    def _reaching(self, values: list[ast.expr], use: ast.expr) -> list[ast.expr]:
-        """The values (in source order) that can reach ``use``.
-
-        An assignment that runs on every path to the use (a statement earlier in a block that
-        leads to it, in the same scope) hides the assignments before it: a notebook or script
-        that reassigns ``cell`` for each example runs each RNN on its own cell.
-        """
-        blocks = self._blocks_leading_to(use)
-        for position in range(len(values) - 1, 0, -1):
-            located = self._statement_and_block(values[position])
-            if located is not None and blocks.get(id(located[1]), -1) > located[0]:
-                return values[position:]
-        return values
-
-    def _blocks_leading_to(self, node: ast.AST) -> dict[int, int]:
-        """For each statement list enclosing ``node`` in its own scope: the index of the statement holding it."""
-        blocks: dict[int, int] = {}
-        while not isinstance(node, (*_SCOPE_TYPES, ast.ClassDef)):
-            parent = self._parents.get(id(node))
-            if parent is None:
-                break
-            if isinstance(node, ast.stmt):
-                block = _block_of(parent, node)
-                if block is not None:
-                    blocks[id(block)] = next(i for i, statement in enumerate(block) if statement is node)
-            node = parent
-        return blocks
-
-    def _statement_and_block(self, value: ast.expr) -> tuple[int, list] | None:
-        """The index of the assignment statement holding ``value`` and the statement list it sits in."""
-        node: ast.AST = value
-        while not isinstance(node, ast.stmt):
-            node = self._parents.get(id(node))  # type: ignore[assignment]
-            if node is None:
-                return None
-        if not isinstance(node, (ast.Assign, ast.AnnAssign)):
-            return None
-        parent = self._parents.get(id(node))
-        block = _block_of(parent, node) if parent is not None else None
-        if block is None:
-            return None
-        return next(i for i, statement in enumerate(block) if statement is node), block
 
     @staticmethod
     def _merge(primary: CellInfo, alternatives: list[CellInfo]) -> CellInfo:
@@ -332,13 +262,9 @@ class CellTracer:
 
     def _local_function(self, call: ast.Call) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
         if isinstance(call.func, ast.Name):
-            scope: _Scope | None = self._scope_of(call)
-            while scope is not None:
-                if call.func.id in scope.functions:
-                    return scope.functions[call.func.id]
-                scope = scope.parent
-        if isinstance(call.func, ast.Attribute) and _is_self(call.func.value):
-            return self._class_methods.get(call.func.attr)
+            return self.bindings.function_named(call.func.id, call)
+        if isinstance(call.func, ast.Attribute) and is_self(call.func.value):
+            return self.bindings.class_methods.get(call.func.attr)
         return None
 
     def _function_in_variable(self, name: ast.Name) -> tuple[ast.FunctionDef | ast.AsyncFunctionDef | None, str | None]:
@@ -347,7 +273,7 @@ class CellTracer:
         When the variable is a parameter, a caller may pass another function: the fix is then
         exact only if none does, which the call states as its assumption.
         """
-        scope = self._scope_defining(name, name.id)
+        scope = self.bindings.scope_defining(name, name.id)
         if scope is None:
             return None, None
         named = {
@@ -356,7 +282,7 @@ class CellTracer:
             for candidate in (value.values if isinstance(value, ast.BoolOp) else [value])
             if isinstance(candidate, ast.Name)
         }
-        functions = [found for found in (self.function_named(candidate, name) for candidate in named) if found]
+        functions = [found for found in (self.bindings.function_named(candidate, name) for candidate in named) if found]
         if len(functions) != 1 or len(named) != 1:
             return None, None
         (function,) = functions
@@ -365,111 +291,6 @@ class CellTracer:
         return function, (
             f"no caller of {scope.label} passes its own `{name.id}`: the cells it builds are those of {function.name}()"
         )
-
-    def function_named(self, name: str, use: ast.AST) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
-        scope: _Scope | None = self._scope_of(use)
-        while scope is not None:
-            if name in scope.functions:
-                return scope.functions[name]
-            scope = scope.parent
-        return None
-
-    def _scope_defining(self, node: ast.AST, name: str) -> _Scope | None:
-        scope: _Scope | None = self._scope_of(node)
-        while scope is not None:
-            if name in scope.assignments or name in scope.parameters:
-                return scope
-            scope = scope.parent
-        return None
-
-    # -- indexing ---------------------------------------------------------------
-
-    def _scope_of(self, node: ast.AST) -> _Scope:
-        """The function (or module) scope a node's names live in; classes are not scopes."""
-        parent = self._parents.get(id(node))
-        while parent is not None and not isinstance(parent, _SCOPE_TYPES):
-            parent = self._parents.get(id(parent))
-        if parent is None:
-            parent = node if isinstance(node, ast.Module) else parent
-        return self._scope(parent)  # type: ignore[arg-type]
-
-    def _scope(self, node: ScopeNode | None) -> _Scope:
-        if node is None:
-            return self._scopes.setdefault(0, _Scope(ast.Module(body=[], type_ignores=[]), None))
-        scope = self._scopes.get(id(node))
-        if scope is None:
-            enclosing = None if isinstance(node, ast.Module) else self._scope_of(node)
-            scope = self._scopes[id(node)] = _Scope(node, enclosing)
-            if not isinstance(node, ast.Module):
-                scope.parameters.update(_parameters(node.args))
-        return scope
-
-    def _index(self, nodes: list[ast.AST]) -> None:
-        """One pass over the module's nodes: assignments, appends, functions, self attributes."""
-        for node in nodes:
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                self._scope_of(node).functions[node.name] = node
-                if isinstance(self._parents.get(id(node)), ast.ClassDef):
-                    self._class_methods[node.name] = node
-            elif isinstance(node, ast.Assign):
-                for target in node.targets:
-                    self._record_target(target, node.value, node)
-            elif isinstance(node, (ast.AnnAssign, ast.NamedExpr)) and node.value is not None:
-                self._record_target(node.target, node.value, node)
-            elif isinstance(node, (ast.For, ast.AsyncFor)):
-                self._record_loop_target(node.target, node.iter, node)
-            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-                owner = node.func.value
-                if node.func.attr == "append" and isinstance(owner, ast.Name) and len(node.args) == 1:
-                    self._scope_of(node).appends[owner.id].append(node.args[0])
-
-    def _record_target(self, target: ast.expr, value: ast.expr, statement: ast.AST) -> None:
-        if isinstance(target, ast.Name):
-            self._scope_of(statement).assignments[target.id].append(value)
-        elif isinstance(target, ast.Attribute) and _is_self(target.value):
-            self._class_attributes[target.attr].append(value)
-        elif isinstance(target, (ast.Tuple, ast.List)) and isinstance(value, (ast.Tuple, ast.List)):
-            if len(target.elts) == len(value.elts):
-                for sub_target, sub_value in zip(target.elts, value.elts):
-                    self._record_target(sub_target, sub_value, statement)
-
-
-    def _record_loop_target(self, target: ast.expr, iterable: ast.expr, statement: ast.stmt) -> None:
-        """``for cell in cells``, ``for i, cell in enumerate(cells)``, ``for fw, bw in zip(fws, bws)``."""
-        called = iterable.func.id if isinstance(iterable, ast.Call) and isinstance(iterable.func, ast.Name) else None
-        if called in ("enumerate", "reversed", "list", "tuple") and len(iterable.args) == 1:  # type: ignore[union-attr]
-            if called == "enumerate":
-                if not (isinstance(target, ast.Tuple) and len(target.elts) == 2):
-                    return
-                target = target.elts[1]
-            self._record_loop_target(target, iterable.args[0], statement)  # type: ignore[union-attr]
-        elif called == "zip" and isinstance(target, ast.Tuple) and len(target.elts) == len(iterable.args):  # type: ignore[union-attr]
-            for sub_target, sequence in zip(target.elts, iterable.args):  # type: ignore[union-attr]
-                self._record_loop_target(sub_target, sequence, statement)
-        elif isinstance(target, ast.Name) and called not in ("enumerate", "zip", "range"):
-            element = ast.Subscript(value=iterable, slice=ast.Constant(value=0), ctx=ast.Load())
-            self._record_target(target, ast.copy_location(element, target), statement)
-
-
-def walk_with_parents(tree: ast.AST) -> tuple[list[ast.AST], dict[int, ast.AST]]:
-    """Every node (breadth first, like ``ast.walk``) and each node's parent, in one pass."""
-    nodes: list[ast.AST] = [tree]
-    parents: dict[int, ast.AST] = {}
-    children = ast.iter_child_nodes
-    for node in nodes:
-        for child in children(node):
-            parents[id(child)] = node
-            nodes.append(child)
-    return nodes, parents
-
-
-def _block_of(parent: ast.AST, statement: ast.stmt) -> list | None:
-    """The statement list of ``parent`` (body, orelse, finalbody...) that holds ``statement``."""
-    for _, value in ast.iter_fields(parent):
-        if isinstance(value, list) and any(item is statement for item in value):
-            return value
-    return None
-
 
 def _repeated_list(expr: ast.expr) -> tuple[ast.List, ast.expr] | None:
     """``[a, b] * n`` or ``n * [a, b]``: the list and the count."""
@@ -487,33 +308,10 @@ def literal_count(expr: ast.expr) -> int | None:
     return expr.value if isinstance(expr, ast.Constant) and type(expr.value) is int else None
 
 
-def _parameters(arguments: ast.arguments) -> set[str]:
-    names = {arg.arg for arg in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]}
-    names.update(arg.arg for arg in (arguments.vararg, arguments.kwarg) if arg is not None)
-    return names
-
-
 def _encloses(outer: ast.expr, inner: ast.expr) -> bool:
     """Whether ``inner`` sits inside ``outer`` in the source."""
     start = (outer.lineno, outer.col_offset) <= (inner.lineno, inner.col_offset)
     return start and (inner.end_lineno, inner.end_col_offset) <= (outer.end_lineno, outer.end_col_offset)  # type: ignore[operator]
-
-
-def _is_self(node: ast.expr) -> bool:
-    return isinstance(node, ast.Name) and node.id == "self"
-
-
-def _own_returns(function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.Return]:
-    """Return statements of this function, not of functions nested in it."""
-    found: list[ast.Return] = []
-    stack: list[ast.AST] = list(function.body)
-    while stack:
-        node = stack.pop()
-        if isinstance(node, ast.Return):
-            found.append(node)
-        elif not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-            stack.extend(ast.iter_child_nodes(node))
-    return found
 
 
 def _short(node: ast.AST, limit: int = 60) -> str:
