@@ -7,6 +7,7 @@ Imports only tensorflow, keras and numpy.
 """
 
 from rnnmigrate.layers.cells import BasicRNNCell, GRUCell
+from rnnmigrate.layers.cudnn_cells import CudnnCompatibleGRUCell, CudnnCompatibleLSTMCell
 from rnnmigrate.layers.dropout import DropoutWrapper
 from rnnmigrate.layers.keras_cells import KerasGRUCell, KerasLSTMCell, KerasSimpleRNNCell
 from rnnmigrate.layers.lstm import BasicLSTMCell, LSTMCell
@@ -20,6 +21,8 @@ __all__ = [
     "BasicLSTMCell",
     "BasicRNNCell",
     "BidirectionalDynamicRNN",
+    "CudnnCompatibleGRUCell",
+    "CudnnCompatibleLSTMCell",
     "DropoutWrapper",
     "DynamicRNN",
     "GRUCell",
