@@ -8,6 +8,7 @@ Imports only tensorflow, keras and numpy.
 
 from rnnmigrate.layers.cells import BasicRNNCell, GRUCell
 from rnnmigrate.layers.cudnn_cells import CudnnCompatibleGRUCell, CudnnCompatibleLSTMCell
+from rnnmigrate.layers.cudnn_rnn import CudnnGRU, CudnnLSTM, CudnnRNNRelu, CudnnRNNTanh
 from rnnmigrate.layers.dropout import DropoutWrapper
 from rnnmigrate.layers.keras_cells import KerasGRUCell, KerasLSTMCell, KerasSimpleRNNCell
 from rnnmigrate.layers.lstm import BasicLSTMCell, LSTMCell
@@ -23,6 +24,10 @@ __all__ = [
     "BidirectionalDynamicRNN",
     "CudnnCompatibleGRUCell",
     "CudnnCompatibleLSTMCell",
+    "CudnnGRU",
+    "CudnnLSTM",
+    "CudnnRNNRelu",
+    "CudnnRNNTanh",
     "DropoutWrapper",
     "DynamicRNN",
     "GRUCell",
