@@ -90,3 +90,68 @@ def stack_bidirectional_dynamic_rnn(cells_fw, cells_bw, inputs, initial_states_f
             states_fw.append(state_fw)
             states_bw.append(state_bw)
     return layer_inputs, tuple(states_fw), tuple(states_bw)
+
+
+class CudnnRNNOnCPU:
+    """What TF 1.15's ``CudnnLSTM`` / ``CudnnGRU`` / ``CudnnRNNTanh`` / ``CudnnRNNRelu`` computed and saved, as CPU code.
+
+    The stack ``cudnn_rnn.py``'s docstring tells CPU programs to build from a CudnnLSTM checkpoint,
+    under the scope the layer's first call opened (``cudnn_lstm``, or ``name``): ``dynamic_rnn(
+    MultiRNNCell(cells), time_major=True)``, or ``stack_bidirectional_dynamic_rnn``.  States go in
+    and out stacked ``[num_layers * num_dirs, batch, num_units]``, layer-major, forward first.
+    No dropout (cuDNN's random stream cannot be reproduced).
+    """
+
+    cells = {
+        "lstm": lambda units: CudnnCompatibleLSTMCell(units),
+        "gru": lambda units: CudnnCompatibleGRUCell(units),
+        "rnn_tanh": lambda units: v1.nn.rnn_cell.BasicRNNCell(units, activation=tf.tanh),
+        "rnn_relu": lambda units: v1.nn.rnn_cell.BasicRNNCell(units, activation=tf.nn.relu),
+    }
+
+    def __init__(self, rnn_mode, num_layers, num_units, direction="unidirectional", name=None):
+        self.rnn_mode, self.num_layers, self.num_units, self.direction = rnn_mode, num_layers, num_units, direction
+        self.name = name or {"lstm": "cudnn_lstm", "gru": "cudnn_gru"}.get(rnn_mode, f"cudnn_{rnn_mode}")
+        self.scope = None
+
+    def __call__(self, inputs, initial_state=None, sequence_lengths=None, scope=""):
+        """``scope=""``: the layer's own (its first call's); ``scope=None``: the enclosing one (``layer.build`` first)."""
+        if self.scope is None and scope is not None:
+            with v1.variable_scope(None, default_name=self.name) as opened:
+                self.scope = opened
+        with v1.variable_scope(self.scope, reuse=tf.compat.v1.AUTO_REUSE) if self.scope else _no_scope():
+            return self._stack(inputs, initial_state, sequence_lengths)
+
+    def _stack(self, inputs, initial_state, lengths):
+        with_c = self.rnn_mode == "lstm"
+        make = lambda: self.cells[self.rnn_mode](self.num_units)  # noqa: E731
+        if initial_state is None:
+            state_of = lambda p: None  # noqa: E731
+        else:
+            h, c = initial_state[0], initial_state[-1]
+            state_of = lambda p: LSTMStateTuple(c[p], h[p]) if with_c else h[p]  # noqa: E731
+        if self.direction == "unidirectional":
+            initial = None if initial_state is None else tuple(state_of(p) for p in range(self.num_layers))
+            cell = v1.nn.rnn_cell.MultiRNNCell([make() for _ in range(self.num_layers)])
+            outputs, states = v1.nn.dynamic_rnn(cell, inputs, sequence_length=lengths, initial_state=initial,
+                                                dtype=inputs.dtype, time_major=True)
+        else:
+            layers = range(self.num_layers)
+            outputs, states_fw, states_bw = stack_bidirectional_dynamic_rnn(
+                [make() for _ in layers], [make() for _ in layers], inputs,
+                None if initial_state is None else [state_of(2 * k) for k in layers],
+                None if initial_state is None else [state_of(2 * k + 1) for k in layers],
+                sequence_length=lengths, time_major=True, dtype=inputs.dtype,
+            )
+            states = [state for pair in zip(states_fw, states_bw) for state in pair]
+        if with_c:
+            return outputs, (tf.stack([s.h for s in states]), tf.stack([s.c for s in states]))
+        return outputs, (tf.stack(list(states)),)
+
+
+class _no_scope:
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *exc_info):
+        return False

@@ -7,7 +7,6 @@ CudnnCompatibleLSTMCell] * n), time_major=True)``, or ``stack_bidirectional_dyna
 source, is the oracle; states are compared stacked as cuDNN returns them.
 """
 
-import contextlib
 import functools
 
 import keras
@@ -17,53 +16,32 @@ import tensorflow as tf
 
 import rnnmigrate.layers as runtime
 import tf1_cudnn_cells
-from tf1_reference import BATCH, INPUT_DEPTH, LENGTHS, TIME_STEPS, TF1Reference, assert_matches, max_abs_diff, rnn_cell, v1
+from tf1_reference import BATCH, INPUT_DEPTH, LENGTHS, TIME_STEPS, TF1Reference, assert_matches, max_abs_diff, v1
 
 UNITS, LAYERS = 4, 2
-_TF1_CELLS = {
-    "lstm": lambda: tf1_cudnn_cells.CudnnCompatibleLSTMCell(UNITS),
-    "gru": lambda: tf1_cudnn_cells.CudnnCompatibleGRUCell(UNITS),
-    "rnn_tanh": lambda: rnn_cell.BasicRNNCell(UNITS, activation=tf.tanh),
-}
 _RUNTIME = {"lstm": runtime.CudnnLSTM, "gru": runtime.CudnnGRU, "rnn_tanh": runtime.CudnnRNNTanh}
-_SCOPES = {"lstm": "cudnn_lstm", "gru": "cudnn_gru", "rnn_tanh": "cudnn_rnn_tanh"}
 
 
-def _stack_graph(mode: str, direction: str, scope: str):
-    """The TF1 CPU stack for a CudnnRNN: time-major, states fed and fetched stacked [layers * dirs, B, u]."""
+def _stack_graph(mode: str, direction: str, scope: str | None):
+    """The TF1 CPU stack for a CudnnRNN (``tf1_cudnn_cells.CudnnRNNOnCPU``); states fed stacked, zeros by default."""
     directions = 1 if direction == "unidirectional" else 2
-    with_c = mode == "lstm"
 
     def build():
         inputs = v1.placeholder(tf.float32, [None, None, INPUT_DEPTH])
         lengths = v1.placeholder_with_default(tf.fill([tf.shape(inputs)[1]], tf.shape(inputs)[0]), [None])
         h = v1.placeholder_with_default(tf.zeros([LAYERS * directions, tf.shape(inputs)[1], UNITS]), [None, None, UNITS])
         c = v1.placeholder_with_default(tf.zeros_like(h), [None, None, UNITS])
-        state_of = lambda p: rnn_cell.LSTMStateTuple(c[p], h[p]) if with_c else h[p]  # noqa: E731
-        with v1.variable_scope(scope) if scope else contextlib.nullcontext():
-            if directions == 1:
-                cell = rnn_cell.MultiRNNCell([_TF1_CELLS[mode]() for _ in range(LAYERS)])
-                initial = tuple(state_of(p) for p in range(LAYERS))
-                outputs, states = v1.nn.dynamic_rnn(cell, inputs, sequence_length=lengths, initial_state=initial,
-                                                    time_major=True)
-            else:
-                outputs, states_fw, states_bw = tf1_cudnn_cells.stack_bidirectional_dynamic_rnn(
-                    [_TF1_CELLS[mode]() for _ in range(LAYERS)], [_TF1_CELLS[mode]() for _ in range(LAYERS)], inputs,
-                    [state_of(2 * k) for k in range(LAYERS)], [state_of(2 * k + 1) for k in range(LAYERS)],
-                    sequence_length=lengths, time_major=True,
-                )
-                states = [state for pair in zip(states_fw, states_bw) for state in pair]
-        fetches = {"outputs": outputs, "h": tf.stack([s.h if with_c else s for s in states])}
-        if with_c:
-            fetches["c"] = tf.stack([s.c for s in states])
-        return {"inputs": inputs, "sequence_length": lengths, "h": h, "c": c if with_c else None}, fetches
+        layer = tf1_cudnn_cells.CudnnRNNOnCPU(mode, LAYERS, UNITS, direction)
+        outputs, states = layer(inputs, (h, c) if mode == "lstm" else (h,), lengths, scope=scope)
+        fetches = {"outputs": outputs, "h": states[0], **({"c": states[1]} if mode == "lstm" else {})}
+        return {"inputs": inputs, "sequence_length": lengths, "h": h, "c": c if mode == "lstm" else None}, fetches
 
     return build
 
 
 @functools.lru_cache(maxsize=None)
-def oracle(mode: str, direction: str, scope: str | None = None) -> TF1Reference:
-    return TF1Reference(_stack_graph(mode, direction, _SCOPES[mode] if scope is None else scope), seed=41)
+def oracle(mode: str, direction: str, layer_scope: bool = True) -> TF1Reference:
+    return TF1Reference(_stack_graph(mode, direction, "" if layer_scope else None), seed=41)
 
 
 def _data(batch=BATCH, seed=42, time_major=True):
@@ -153,7 +131,7 @@ def _graph_program(build_first: bool):
 @pytest.mark.parametrize("build_first", [False, True])
 def test_the_programs_own_saver_restores_the_canonical_checkpoint_in_a_tf1_graph(build_first, tmp_path, record_property):
     """Built by its first call, the names carry the layer's scope; built by ``layer.build``, the enclosing one."""
-    tf1 = oracle("gru", "bidirectional", scope=None if not build_first else "")
+    tf1 = oracle("gru", "bidirectional", layer_scope=not build_first)
     prefix = tf1.save_checkpoint(str(tmp_path / "model.ckpt"))
     graph, session, (inputs, lengths), fetches, names = _graph_program(build_first)
     with graph.as_default():
