@@ -100,7 +100,12 @@ RULE = Rule(
     "stacks of those cells (lengths 0, 1 and T, initial states, batch-major, tf.function, the own "
     "Saver in a TF1 graph, .keras). Not run: the cuDNN kernel itself (no GPU): the stacked state "
     "order (layer-major, forward first) and zero outputs past `sequence_lengths` follow cuDNN's "
-    "documentation. Dropout between layers draws other random numbers than cuDNN's.",
+    "documentation. Dropout between layers draws other random numbers than cuDNN's. Opaque buffers "
+    "(`rnnmigrate.layers.opaque_to_canonical`, `canonical_to_tf1`, `opaque_to_tf1_variables`): the "
+    "single-layer, one-direction layout is proven equal to the buffer Keras 3 builds for "
+    "`tf.raw_ops.CudnnRNNV3` (intercepted on the CPU), and the converted variables reproduce Keras's "
+    "LSTM/GRU; the multi-layer and bidirectional order follows TF 1.15's converter and is not proven, "
+    "nor is a GPU's reading of the buffer, so those sites stay manual.",
     example_before="lstm = tf.contrib.cudnn_rnn.CudnnLSTM(num_layers=2, num_units=256)\n"
     "outputs, (h, c) = lstm(inputs)",
     example_after="lstm = CudnnLSTM(num_layers=2, num_units=256)\noutputs, (h, c) = lstm(inputs)",
