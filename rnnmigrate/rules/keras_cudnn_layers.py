@@ -13,7 +13,7 @@ KERAS_LAYER_MODULES = (
 
 _assess = always_manual(
     "Keras 3 has no CuDNN* layers; use keras.layers.LSTM / GRU(reset_after=True) and convert the .h5 weights "
-    "with rnnmigrate.layers.keras2_cudnn.keras3_weights_from_keras2_h5 (cuDNN's kernel layout and two bias sets)"
+    "with rnnmigrate.keras2_cudnn.keras3_weights_from_keras2_h5 (cuDNN's kernel layout and two bias sets)"
 )
 
 
@@ -35,7 +35,7 @@ RULE = Rule(
     "or `keras.layers.GRU(units, reset_after=True)`, and a mask if the old model should not have "
     "read the padding. The stored weights do not load as they are: each input-kernel gate block is "
     "cuDNN's [u, d] matrix re-read as [d, u], recurrent blocks are transposed, and the bias holds "
-    "cuDNN's two sets. `rnnmigrate.layers.keras2_cudnn.keras3_weights_from_keras2_h5(path, layer_name)` "
+    "cuDNN's two sets. `rnnmigrate.keras2_cudnn.keras3_weights_from_keras2_h5(path, layer_name)` "
     "returns the Keras 3 weights of a CuDNNLSTM / CuDNNGRU (or a Bidirectional of one) from a Keras 2 "
     "`.h5` (full model or `save_weights`): `layer.set_weights(weights)`.",
     numerics="Same math with the converted weights. Proven on the CPU against tf-keras's own converter "

@@ -13,7 +13,7 @@ import tf_keras
 from tf_keras.src.layers import CuDNNGRU, CuDNNLSTM
 from tf_keras.src.saving.legacy.hdf5_format import _convert_rnn_weights
 
-from rnnmigrate.layers.keras2_cudnn import convert_cudnn_weights, keras3_weights_from_keras2_h5
+from rnnmigrate.keras2_cudnn import convert_cudnn_weights, keras3_weights_from_keras2_h5
 from tf1_reference import assert_matches, max_abs_diff
 
 DEPTH, TIME, BATCH = 3, 6, 4

@@ -301,7 +301,7 @@ def test_cells_of_a_multi_rnn_cell_from_a_list_literal():
             "tf.keras.layers.CuDNNLSTM(4)",
             "RNN109",
             "Keras 3 has no CuDNN* layers; use keras.layers.LSTM / GRU(reset_after=True) and convert the .h5 weights "
-            "with rnnmigrate.layers.keras2_cudnn.keras3_weights_from_keras2_h5 (cuDNN's kernel layout and two bias sets)",
+            "with rnnmigrate.keras2_cudnn.keras3_weights_from_keras2_h5 (cuDNN's kernel layout and two bias sets)",
         ),
     ],
     ids=[

@@ -10,7 +10,8 @@ block.T``; the LSTM's two bias sets are summed (Keras's LSTM has one), the GRU's
 become the two rows of Keras's ``[2, 3u]`` bias.  That is what tf-keras's legacy
 HDF5 loader does when it loads such weights into an ``LSTM`` / ``GRU``
 (``_convert_rnn_weights``), the tests' oracle; this module is written from the
-layout, not from that code.
+layout, not from that code.  Tooling, not runtime: it needs h5py (which Keras installs) and
+no TensorFlow.
 """
 
 from __future__ import annotations
