@@ -118,12 +118,19 @@ class _CudnnRNN(keras.layers.Layer):
         if not in_tf1_graph():
             if self.canonical_scope is None:
                 outer = current_scope_name()
-                self.canonical_scope = join(outer, self.tf1_base_name) if self._building_in_call else outer
+                self.canonical_scope = join(outer, self._eager_layer_name()) if self._building_in_call else outer
             return contextlib.nullcontext()
         if not self._building_in_call:
             self.canonical_scope = current_scope_name()
             return contextlib.nullcontext()
         return _LayerScope(self)
+
+    def _eager_layer_name(self) -> str:
+        """TF1 numbered unnamed layers per scope (``cudnn_lstm``, ``cudnn_lstm_1``); eagerly, per running model."""
+        from rnnmigrate.layers.keras_cells import _numbered, _numbering
+
+        numbering = _numbering(at_build=True)
+        return self.tf1_base_name if numbering is None else _numbered(self.tf1_base_name, numbering)
 
     def _build_cell(self, cell: Any, path: str, depth: int) -> None:
         dtype = self.variable_dtype

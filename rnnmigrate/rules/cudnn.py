@@ -93,7 +93,7 @@ RULE = Rule(
     "restores a CudnnLSTM checkpoint by name), running on any device. `input_mode='skip_input'` and "
     "sites whose weights exist only as an opaque buffer (the saveables, the `cudnn_rnn_ops` functions "
     "called with a params tensor) stay manual.",
-    numerics="Exact up to float rounding (max 1e-6 in float32 here). Proven on the CPU: the compatible "
+    numerics="Exact up to float rounding (max 4e-7 in float32 here). Proven on the CPU: the compatible "
     "cells against the cells rebuilt from the TF 1.15 source in a TF1 graph (the LSTM step is TF's "
     "own LSTMBlockCell kernel) and against Keras 3 `LSTM` / `GRU(reset_after=True)` with the weights "
     "mapped; the layers against TF1 `dynamic_rnn(MultiRNNCell)` / `stack_bidirectional_dynamic_rnn` "

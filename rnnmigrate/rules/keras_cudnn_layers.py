@@ -41,7 +41,7 @@ RULE = Rule(
     numerics="Same math with the converted weights. Proven on the CPU against tf-keras's own converter "
     "(its legacy HDF5 loader's `_convert_rnn_weights`): identical arrays, and Keras 3 LSTM / "
     "Bidirectional(GRU) with them compute what tf-keras's LSTM / GRU loaded from the same file compute "
-    "(max difference 1e-7 in float32).",
+    "(the same float32 numbers here).",
     example_before="x = tf.keras.layers.CuDNNLSTM(128, return_sequences=True)(x)",
     example_after="x = keras.layers.LSTM(128, return_sequences=True)(x)",
     assess=assess,

@@ -192,3 +192,20 @@ def test_swapped_directions_are_caught():
 def test_skip_input_is_refused():
     with pytest.raises(NotImplementedError, match="skip_input"):
         runtime.CudnnLSTM(1, UNITS, input_mode="skip_input")
+
+
+def test_two_layers_in_one_model_get_tf1s_numbered_scopes_and_their_own_weights():
+    class Encoder(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.first, self.second = runtime.CudnnLSTM(1, UNITS), runtime.CudnnLSTM(1, UNITS)
+
+        def call(self, x):
+            return self.second(self.first(x)[0])[0]
+
+    model = Encoder()
+    model(np.zeros((2, 1, INPUT_DEPTH), np.float32))
+    assert sorted(model.first.tf1_variables()) == [f"cudnn_lstm/rnn/multi_rnn_cell/cell_0/cudnn_compatible_lstm_cell/{n}"
+                                                   for n in ("bias", "kernel")]
+    assert all(name.startswith("cudnn_lstm_1/") for name in model.second.tf1_variables())
+    assert len(model.weights) == 4
