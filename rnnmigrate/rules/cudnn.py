@@ -22,6 +22,7 @@ LAYERS = ("CudnnLSTM", "CudnnGRU", "CudnnRNNTanh", "CudnnRNNRelu")
 COMPATIBLE_CELLS = ("CudnnCompatibleLSTMCell", "CudnnCompatibleGRUCell")
 OPAQUE = (
     "CudnnLSTMSaveable", "CudnnGRUSaveable", "CudnnRNNTanhSaveable", "CudnnRNNReluSaveable", "CudnnOpaqueParamsSaveable",
+    "RNNParamsSaveable",
     "cudnn_lstm", "cudnn_gru", "cudnn_rnn_tanh", "cudnn_rnn_relu",
     "cudnn_rnn_opaque_params_to_canonical", "cudnn_rnn_canonical_to_opaque_params", "cudnn_rnn_opaque_params_size",
 )
@@ -42,7 +43,7 @@ _OPAQUE_REASON = (
 
 def assess(site: Site) -> Assessment:
     kind = site.short_name
-    if kind not in SIGNATURES:
+    if kind not in SIGNATURES or (kind in LAYERS and _is_opaque_params_class(site)):
         return as_assessment(cell_info(site, {}, _OPAQUE_REASON.format(kind=kind)))
     bound = bind_cell(site, SIGNATURES)
     if not isinstance(bound, dict):
@@ -53,6 +54,20 @@ def assess(site: Site) -> Assessment:
         problem = _problem(bound)
         return Assessment("manual" if problem else "auto", problem, texts(bound, _LAYER_SIGNATURE), (), differences)
     return as_assessment(cell_info(site, bound, None, differences))
+
+
+def _is_opaque_params_class(site: Site) -> bool:
+    """``cudnn_rnn_ops.CudnnLSTM(num_layers, num_units, input_size, ...)`` (and ``tf.contrib.cudnn_rnn``'s before
+    TF 1.4): a model called with an opaque ``params`` tensor, not the layer."""
+    if ".python.ops.cudnn_rnn_ops." in site.qualified:
+        return True
+    call = site.call
+    if call is None:
+        return False
+    third = call.args[2] if len(call.args) > 2 else None
+    return any(keyword.arg == "input_size" for keyword in call.keywords) or (
+        third is not None and not isinstance(literal(third), str)
+    )
 
 
 def _problem(bound: dict) -> str | None:
@@ -80,7 +95,8 @@ RULE = Rule(
     kind="cell",
     what="Finds `tf.contrib.cudnn_rnn.CudnnLSTM`, `CudnnGRU`, `CudnnRNNTanh`, `CudnnRNNRelu`, "
     "the `CudnnCompatibleLSTMCell` / `CudnnCompatibleGRUCell` classes, the cuDNN saveables and the "
-    "opaque-buffer ops (`cudnn_rnn_ops.cudnn_lstm` with a params tensor, ...).",
+    "opaque-buffer APIs (`cudnn_rnn_ops.cudnn_lstm` with a params tensor, the `cudnn_rnn_ops.CudnnLSTM` "
+    "model classes of TF <= 1.3 that take `input_size` and a params tensor, ...).",
     why="`tf.contrib` is gone in TF2, and the cuDNN layers ran only on a GPU. TF 1.15's Saver wrote "
     "their weights through a canonical saveable, as the variables of a stack of cuDNN-compatible "
     "cells (`<scope>/rnn/multi_rnn_cell/cell_k/cudnn_compatible_lstm_cell/kernel`, "
@@ -92,7 +108,7 @@ RULE = Rule(
     "Keras 3 layers and cells holding exactly those canonical variables (so the program's own Saver "
     "restores a CudnnLSTM checkpoint by name), running on any device. `input_mode='skip_input'` and "
     "sites whose weights exist only as an opaque buffer (the saveables, the `cudnn_rnn_ops` functions "
-    "called with a params tensor) stay manual.",
+    "and model classes, `CudnnLSTM(num_layers, num_units, input_size)`) stay manual.",
     numerics="Exact up to float rounding (max 4e-7 in float32 here). Proven on the CPU: the compatible "
     "cells against the cells rebuilt from the TF 1.15 source in a TF1 graph (the LSTM step is TF's "
     "own LSTMBlockCell kernel) and against Keras 3 `LSTM` / `GRU(reset_after=True)` with the weights "
