@@ -16,8 +16,13 @@ program's own ``Saver`` restores a CudnnLSTM checkpoint by name, and run them
 layer by layer (``stack_bidirectional_dynamic_rnn`` for ``bidirectional``),
 with cuDNN's dropout between layers when ``training`` (the default, as in TF1).
 States are stacked ``[num_layers * num_dirs, batch, num_units]``, layer-major
-with the forward direction first (cuDNN's pseudo-layers).  ``input_mode``
-``skip_input`` (no input weights for the first layer) is refused.
+with the forward direction first (cuDNN's pseudo-layers); with ``time_major=False``
+``[batch, num_layers * num_dirs, num_units]``, as TF 1.15's docstring says.  Neither order
+nor the zero outputs past ``sequence_lengths`` was checked against a GPU's cuDNN here.
+``training`` may be a tensor (an ``is_training`` placeholder).  ``input_mode``
+``skip_input`` (no input weights for the first layer) is refused.  ``CudnnRNNTanh`` /
+``CudnnRNNRelu`` start from ``BasicRNNCell``'s initial values (their initializer
+arguments are accepted and unused: they only shaped fresh weights).
 """
 
 from __future__ import annotations

@@ -209,3 +209,20 @@ def test_two_layers_in_one_model_get_tf1s_numbered_scopes_and_their_own_weights(
                                                    for n in ("bias", "kernel")]
     assert all(name.startswith("cudnn_lstm_1/") for name in model.second.tf1_variables())
     assert len(model.weights) == 4
+
+
+def test_an_is_training_tensor_switches_dropout_in_a_tf1_graph():
+    tf1 = oracle("lstm", "unidirectional")
+    data, _ = _data(seed=49)
+    graph = tf.Graph()
+    with graph.as_default():
+        inputs = v1.placeholder(tf.float32, [None, None, INPUT_DEPTH])
+        is_training = v1.placeholder_with_default(False, [])
+        with runtime.tf1_weights(tf1.values):
+            outputs, _ = runtime.CudnnLSTM(LAYERS, UNITS, dropout=0.5)(inputs, training=is_training)
+        session = v1.Session(graph=graph)
+        session.run(v1.global_variables_initializer())
+    expected = _expected(tf1, "lstm", data, None, None)[0]
+
+    assert_matches(session.run(outputs, {inputs: data}), expected)
+    assert max_abs_diff(session.run(outputs, {inputs: data, is_training: True}), expected) > 1e-2
