@@ -18,4 +18,7 @@ DIFFERENCES = {
     "for GRUCell, reset_after=False; TF 2's default to sigmoid and reset_after=True",
     "keras-defaults-by-version": "tf.keras cell defaults (recurrent_activation, reset_after) depend on "
     "whether the program ran on TF 1.x or TF 2",
+    "cudnn-canonical-weights": "cuDNN keeps input and recurrent biases (summed in the canonical checkpoint), "
+    "gates i, f, c, o (TF1's compatible cells i, j, f, o), an LSTM without forget bias and a GRU that resets "
+    "after the recurrent matmul (Keras GRU(reset_after=True))",
 }

@@ -7,6 +7,15 @@ Imports only tensorflow, keras and numpy.
 """
 
 from rnnmigrate.layers.cells import BasicRNNCell, GRUCell
+from rnnmigrate.layers.cudnn_cells import CudnnCompatibleGRUCell, CudnnCompatibleLSTMCell
+from rnnmigrate.layers.cudnn_params import (
+    canonical_to_opaque,
+    canonical_to_tf1,
+    opaque_to_canonical,
+    opaque_to_tf1_variables,
+    tf1_to_canonical,
+)
+from rnnmigrate.layers.cudnn_rnn import CudnnGRU, CudnnLSTM, CudnnRNNRelu, CudnnRNNTanh
 from rnnmigrate.layers.dropout import DropoutWrapper
 from rnnmigrate.layers.keras_cells import KerasGRUCell, KerasLSTMCell, KerasSimpleRNNCell
 from rnnmigrate.layers.lstm import BasicLSTMCell, LSTMCell
@@ -20,6 +29,12 @@ __all__ = [
     "BasicLSTMCell",
     "BasicRNNCell",
     "BidirectionalDynamicRNN",
+    "CudnnCompatibleGRUCell",
+    "CudnnCompatibleLSTMCell",
+    "CudnnGRU",
+    "CudnnLSTM",
+    "CudnnRNNRelu",
+    "CudnnRNNTanh",
     "DropoutWrapper",
     "DynamicRNN",
     "GRUCell",
@@ -30,8 +45,13 @@ __all__ = [
     "LSTMStateTuple",
     "MultiRNNCell",
     "VariableStore",
+    "canonical_to_opaque",
+    "canonical_to_tf1",
     "load_tf1_weights",
+    "opaque_to_canonical",
+    "opaque_to_tf1_variables",
     "static_bidirectional_rnn",
     "static_rnn",
+    "tf1_to_canonical",
     "tf1_weights",
 ]

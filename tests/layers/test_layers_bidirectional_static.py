@@ -24,6 +24,7 @@ PAIRS = [
     ("lstm_all_options", "gru"),
     ("multi_mixed", "basic_lstm_forget_bias_2.5"),
     ("dropout_inference", "basic_rnn_tanh"),
+    ("cudnn_compatible_lstm", "cudnn_compatible_gru"),
 ]
 
 

@@ -17,6 +17,7 @@ import numpy as np
 import tensorflow as tf
 
 import rnnmigrate.layers as runtime
+import tf1_cudnn_cells
 
 rnn_cell = tf.compat.v1.nn.rnn_cell
 v1 = tf.compat.v1
@@ -113,6 +114,24 @@ CELL_SPECS = [
                 ),
             ]
         ),
+    ),
+]
+# TF 1.15's cuDNN-compatible cells, rebuilt from their source (tests/tf1_cudnn_cells.py).
+CELL_SPECS += [
+    CellSpec(
+        "cudnn_compatible_lstm",
+        lambda: tf1_cudnn_cells.CudnnCompatibleLSTMCell(5),
+        lambda: runtime.CudnnCompatibleLSTMCell(5),
+    ),
+    CellSpec(
+        "cudnn_compatible_gru",
+        lambda: tf1_cudnn_cells.CudnnCompatibleGRUCell(5),
+        lambda: runtime.CudnnCompatibleGRUCell(5),
+    ),
+    CellSpec(
+        "multi_cudnn_compatible",
+        lambda: rnn_cell.MultiRNNCell([tf1_cudnn_cells.CudnnCompatibleLSTMCell(4), tf1_cudnn_cells.CudnnCompatibleGRUCell(3)]),
+        lambda: runtime.MultiRNNCell([runtime.CudnnCompatibleLSTMCell(4), runtime.CudnnCompatibleGRUCell(3)]),
     ),
 ]
 SPECS_BY_NAME = {spec.name: spec for spec in CELL_SPECS}

@@ -129,6 +129,8 @@ GOLDENS: dict[str, Golden] = {
     "dropout_wrapper/rebound_name": Golden(calls={"encode": (FEATURES, LENGTHS_, Value(1.0))}),
     "dropout_wrapper/tensor_keep_prob": Golden({"x": FEATURES}, compare=DROPOUT, **GRAPH_ONLY),
     "dropout_wrapper/wrapped": Golden({"x": FEATURES}, compare=DROPOUT, **GRAPH_ONLY),
+    "cudnn/cudnn_layers": Golden({"x": Features(time_major=True), "lengths": LENGTHS_}),
+    "cudnn/cudnn_layers_annotate": Golden({"x": Features(time_major=True)}),
     "dynamic_rnn/all_arguments": Golden({"inputs": Features(time_major=True), "lengths": LENGTHS_}),
     "dynamic_rnn/comments_in_call": Golden({"embedded": FEATURES, "lengths": LENGTHS_}),
     "dynamic_rnn/comment_dropped_unsafe_fixes": Golden({"x": FEATURES}),
@@ -192,7 +194,7 @@ def tf1_spellings() -> dict[str, types.ModuleType]:
         static_rnn=v1.nn.static_rnn,
         static_bidirectional_rnn=v1.nn.static_bidirectional_rnn,
     )
-    contrib = module("tensorflow.contrib", rnn=contrib_rnn)
+    contrib = module("tensorflow.contrib", rnn=contrib_rnn, cudnn_rnn=_cudnn_rnn_stand_in(module))
     models_rnn = module("tensorflow.models.rnn", rnn=module("rnn", rnn=v1.nn.static_rnn), rnn_cell=rnn_cell)
     models = module("tensorflow.models", rnn=models_rnn)
     compat = module("tensorflow.compat", tf.compat, v1=module("tensorflow.compat.v1", v1, disable_v2_behavior=lambda: None))
@@ -202,6 +204,23 @@ def tf1_spellings() -> dict[str, types.ModuleType]:
     modules.update({"tensorflow.models.rnn": models_rnn, "tensorflow.compat": compat})
     modules["tensorflow.compat.v1"] = compat.v1
     return modules
+
+
+def _cudnn_rnn_stand_in(module) -> types.ModuleType:
+    """``tf.contrib.cudnn_rnn`` on the CPU: the TF 1.15 cells and layer stacks of tests/tf1_cudnn_cells.py."""
+    sys.path.insert(0, str(Path(__file__).parents[1]))
+    import tf1_cudnn_cells
+
+    def layer(mode: str):
+        def make(num_layers, num_units, input_mode="linear_input", direction="unidirectional", *_, name=None, **__):
+            return tf1_cudnn_cells.CudnnRNNOnCPU(mode, num_layers, num_units, direction, name)
+
+        return make
+
+    layers = {name: layer(mode) for name, mode in
+              (("CudnnLSTM", "lstm"), ("CudnnGRU", "gru"), ("CudnnRNNTanh", "rnn_tanh"), ("CudnnRNNRelu", "rnn_relu"))}
+    cells = {name: getattr(tf1_cudnn_cells, name) for name in ("CudnnCompatibleLSTMCell", "CudnnCompatibleGRUCell")}
+    return module("tensorflow.contrib.cudnn_rnn", **layers, **cells)
 
 
 class _Spelled:

@@ -278,9 +278,9 @@ def test_cells_of_a_multi_rnn_cell_from_a_list_literal():
             "arguments are passed with `**kwargs`; they cannot be mapped",
         ),
         (
-            "tf.contrib.cudnn_rnn.CudnnLSTM(1, 64)",
+            "tf.contrib.cudnn_rnn.CudnnLSTM(1, 64, input_mode='skip_input')",
             "RNN108",
-            "CudnnLSTM keeps its weights in one opaque cuDNN parameter buffer; convert them with the saveable first",
+            "input_mode='skip_input' has no input weights in the first layer and no compatible cell in TF 1.15",
         ),
         (
             "tf.nn.dynamic_rnn(tf.contrib.rnn.NASCell(4), x)",
@@ -300,12 +300,13 @@ def test_cells_of_a_multi_rnn_cell_from_a_list_literal():
         (
             "tf.keras.layers.CuDNNLSTM(4)",
             "RNN109",
-            "Keras 3 has no CuDNN* layers; use keras.layers.LSTM / GRU(reset_after=True), whose weights load as they are",
+            "Keras 3 has no CuDNN* layers; use keras.layers.LSTM / GRU(reset_after=True) and convert the .h5 weights "
+            "with rnnmigrate.keras2_cudnn.keras3_weights_from_keras2_h5 (cuDNN's kernel layout and two bias sets)",
         ),
     ],
     ids=[
         "raw_rnn", "custom-subclass", "parameter", "external-factory", "expression", "variational",
-        "kwargs", "cudnn-opaque", "contrib-only", "state-not-tuple", "orphan-cell", "keras-cudnn",
+        "kwargs", "cudnn-skip-input", "contrib-only", "state-not-tuple", "orphan-cell", "keras-cudnn",
     ],
 )  # fmt: skip
 def test_manual_reason(source: str, code: str, reason: str):

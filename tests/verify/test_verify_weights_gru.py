@@ -15,36 +15,11 @@ from rnnmigrate.verify.weights import Parameter, compare_weights
 VOCAB, EMBED, UNITS = 30, 5, 7
 
 
-def _cudnn_compatible_gru_cell_class(tf):
-    """tf.contrib.cudnn_rnn.CudnnCompatibleGRUCell (TF 1.15): the candidate is
-    tanh(x W_i + b_i + r * (h W_h + b_h)), i.e. reset after the recurrent matmul."""
-
-    class CudnnCompatibleGRUCell(tf.compat.v1.nn.rnn_cell.GRUCell):
-        def build(self, inputs_shape):
-            depth, units = int(inputs_shape[-1]), self._num_units
-            self._gate_kernel = self.add_weight("gates/kernel", shape=[depth + units, 2 * units])
-            self._gate_bias = self.add_weight("gates/bias", shape=[2 * units])
-            self._candidate_input_kernel = self.add_weight("candidate/input_projection/kernel", shape=[depth, units])
-            self._candidate_hidden_kernel = self.add_weight("candidate/hidden_projection/kernel", shape=[units, units])
-            self._candidate_input_bias = self.add_weight("candidate/input_projection/bias", shape=[units])
-            self._candidate_hidden_bias = self.add_weight("candidate/hidden_projection/bias", shape=[units])
-            self.built = True
-
-        def call(self, inputs, state):
-            gates = tf.sigmoid(tf.matmul(tf.concat([inputs, state], 1), self._gate_kernel) + self._gate_bias)
-            r, u = tf.split(gates, 2, axis=1)
-            candidate = tf.matmul(inputs, self._candidate_input_kernel) + self._candidate_input_bias
-            candidate += r * (tf.matmul(state, self._candidate_hidden_kernel) + self._candidate_hidden_bias)
-            new_h = (1 - u) * tf.tanh(candidate) + u * state
-            return new_h, new_h
-
-    return CudnnCompatibleGRUCell
-
-
 @pytest.fixture(scope="module")
 def tf1_cudnn_gru(tmp_path_factory):
     """embedding -> dynamic_rnn(CudnnCompatibleGRUCell) with lengths, random weights: (SavedModel, values)."""
     import tensorflow as tf
+    from tf1_cudnn_cells import CudnnCompatibleGRUCell
 
     v1 = tf.compat.v1
     directory = tmp_path_factory.mktemp("tf1_cudnn_gru")
@@ -53,7 +28,7 @@ def tf1_cudnn_gru(tmp_path_factory):
         tokens = v1.placeholder(tf.int32, [None, None], name="tokens")
         lengths = v1.placeholder(tf.int32, [None], name="lengths")
         embedded = tf.nn.embedding_lookup(v1.get_variable("embedding", [VOCAB, EMBED]), tokens)
-        cell = _cudnn_compatible_gru_cell_class(tf)(UNITS)
+        cell = CudnnCompatibleGRUCell(UNITS)
         outputs, state = v1.nn.dynamic_rnn(cell, embedded, sequence_length=lengths, dtype=tf.float32)
         with v1.Session(graph=graph) as session:
             session.run(v1.global_variables_initializer())
