@@ -140,3 +140,28 @@ class NASCell(rnn_cell.RNNCell):
 def contrib_rnn_members() -> dict:
     """What a stand-in ``tf.contrib.rnn`` needs to run code using these cells."""
     return {"LayerNormBasicLSTMCell": LayerNormBasicLSTMCell, "NASCell": NASCell}
+
+
+def contrib_cell_specs(cell_spec, tf1_keep_prob) -> list:
+    """``tf1_reference.CELL_SPECS`` entries: these oracles beside the runtime cells (random weights, biases,
+    gains and shifts); the dropout spec runs TF1's dropout ops at keep 1.0 against a runtime at inference."""
+    import rnnmigrate.layers as runtime
+
+    return [
+        cell_spec(
+            "layer_norm_lstm",
+            lambda: LayerNormBasicLSTMCell(5, forget_bias=0.3, norm_gain=0.8, norm_shift=0.1),
+            lambda: runtime.LayerNormBasicLSTMCell(5, forget_bias=0.3, norm_gain=0.8, norm_shift=0.1),
+        ),
+        cell_spec(
+            "layer_norm_lstm_no_norm_dropout_inference",
+            lambda: LayerNormBasicLSTMCell(5, layer_norm=False, dropout_keep_prob=tf1_keep_prob()),
+            lambda: runtime.LayerNormBasicLSTMCell(5, layer_norm=False, dropout_keep_prob=0.6),
+        ),
+        cell_spec("nas", lambda: NASCell(5), lambda: runtime.NASCell(5)),
+        cell_spec(
+            "nas_proj_bias",
+            lambda: NASCell(5, num_proj=3, use_biases=True),
+            lambda: runtime.NASCell(5, num_proj=3, use_biases=True),
+        ),
+    ]

@@ -17,6 +17,7 @@ import numpy as np
 import tensorflow as tf
 
 import rnnmigrate.layers as runtime
+from tf1_contrib_cells import contrib_cell_specs
 
 rnn_cell = tf.compat.v1.nn.rnn_cell
 v1 = tf.compat.v1
@@ -115,6 +116,7 @@ CELL_SPECS = [
         ),
     ),
 ]
+CELL_SPECS += contrib_cell_specs(CellSpec, _tf1_keep_prob)
 SPECS_BY_NAME = {spec.name: spec for spec in CELL_SPECS}
 
 
