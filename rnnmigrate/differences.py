@@ -18,4 +18,7 @@ DIFFERENCES = {
     "for GRUCell, reset_after=False; TF 2's default to sigmoid and reset_after=True",
     "keras-defaults-by-version": "tf.keras cell defaults (recurrent_activation, reset_after) depend on "
     "whether the program ran on TF 1.x or TF 2",
+    "layer-norm-lstm": "TF1's LayerNormBasicLSTMCell normalises each gate and the new cell state (epsilon 1e-12); "
+    "Keras 3 has no such cell and TF Addons' LayerNormLSTMCell is other math",
+    "nas-cell": "NASCell's 8-gate search cell has no Keras 3 equivalent",
 }
