@@ -18,6 +18,7 @@ from tf1_reference import (
     INPUT_DEPTH,
     LENGTHS,
     SPECS_BY_NAME,
+    TOLERANCE,
     TF1Reference,
     assert_matches,
     bidirectional_graph,
@@ -195,3 +196,27 @@ def test_dropout_number_below_one_always_applies_in_a_tf1_graph_as_in_tf1():
                     variable.load(session.run(variables["keep/" + name[5:]]), session)
             first, second, reference_run = session.run(dropped), session.run(dropped), session.run(kept)
     assert np.max(np.abs(first - second)) > 1e-2 and np.max(np.abs(first - reference_run)) > 1e-2
+
+
+# ----------------------------------------------------------------- negative controls in the TF1 matrix
+
+
+@pytest.mark.parametrize(
+    ("spec_name", "wrong_tf1_cell"),
+    [
+        ("layer_norm_lstm", lambda: tf1_cells.LayerNormBasicLSTMCell(5, forget_bias=0.3, skip_norm=("state",))),
+        ("layer_norm_lstm", lambda: tf1_cells.LayerNormBasicLSTMCell(5, forget_bias=0.3, gate_order="ifjo")),
+        ("nas_proj_bias", lambda: tf1_cells.NASCell(5, num_proj=3, use_biases=True, swap_gates=(1, 3))),
+    ],
+    ids=["dropped_state_norm", "gates_i_f_j_o", "nas_gates_1_3_swapped"],
+)
+def test_the_matrix_catches_a_dropped_norm_and_a_wrong_gate_order(spec_name, wrong_tf1_cell):
+    """The same check as ``test_layers_dynamic_rnn``, against a TF1 cell that is wrong in one place."""
+    from tf1_reference import dynamic_rnn_graph, max_abs_diff
+
+    wrong = TF1Reference(dynamic_rnn_graph(wrong_tf1_cell))
+    rnn = runtime.DynamicRNN(SPECS_BY_NAME[spec_name].make_runtime())
+    runtime.load_tf1_weights(rnn, wrong.values)
+    inputs = random_inputs(seed=61)
+    expected = wrong.run(inputs=inputs, sequence_length=LENGTHS)
+    assert max_abs_diff(rnn(inputs, sequence_length=LENGTHS), (expected["outputs"], expected["state"])) > 100 * TOLERANCE
