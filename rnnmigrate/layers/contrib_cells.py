@@ -44,10 +44,17 @@ STATE_NORM = "state"
 
 
 def layer_norm(values: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor) -> tf.Tensor:
-    """``contrib.layers.layer_norm`` on ``[batch, units]``: TF1's moments, epsilon and formula."""
-    mean, variance = tf.nn.moments(values, [1], keepdims=True)
+    """``contrib.layers.layer_norm`` on ``[batch, units]``: TF1's epsilon and the ops of its
+    ``nn.moments`` + ``nn.batch_normalization``, spelled out (their wrappers' extra ops made the
+    training graph through the time loop markedly slower to build)."""
+    statistics = tf.cast(values, tf.float32) if values.dtype == tf.float16 else values
+    mean = tf.reduce_mean(statistics, axis=1, keepdims=True)
+    variance = tf.reduce_mean(tf.math.squared_difference(statistics, tf.stop_gradient(mean)), axis=1, keepdims=True)
+    if values.dtype == tf.float16:
+        mean, variance = tf.cast(mean, values.dtype), tf.cast(variance, values.dtype)
     epsilon = 1e-3 if values.dtype == tf.float16 else 1e-12
-    return tf.nn.batch_normalization(values, mean, variance, offset=beta, scale=gamma, variance_epsilon=epsilon)
+    scale = tf.math.rsqrt(variance + epsilon) * gamma
+    return values * scale + (beta - mean * scale)
 
 
 def _keep_prob(value: Any) -> Any:

@@ -220,3 +220,39 @@ def test_the_matrix_catches_a_dropped_norm_and_a_wrong_gate_order(spec_name, wro
     inputs = random_inputs(seed=61)
     expected = wrong.run(inputs=inputs, sequence_length=LENGTHS)
     assert max_abs_diff(rnn(inputs, sequence_length=LENGTHS), (expected["outputs"], expected["state"])) > 100 * TOLERANCE
+
+
+# ----------------------------------------------------------------- gradients
+
+
+@pytest.mark.parametrize("spec_name", ["layer_norm_lstm", "nas_proj_bias"])
+def test_gradients_match_tf1s(spec_name, record_property):
+    """Training reaches every TF1 variable with TF1's gradients: two steps of the cell, eager (a
+    gradient through the whole time loop costs a minute to build here; the loop is the engine's,
+    proven with the core cells)."""
+    rng = np.random.default_rng(71)
+    x1, x2 = (rng.normal(size=(BATCH, INPUT_DEPTH)).astype(np.float32) for _ in range(2))
+
+    def loss_of(cell, state):
+        output, state = cell(tf.constant(x1), state)
+        output, state = cell(tf.constant(x2), state)
+        return tf.reduce_sum(output * np.arange(output.shape[-1], dtype=np.float32)) + tf.reduce_sum(state.c)
+
+    def build():
+        cell = SPECS_BY_NAME[spec_name].make_tf1()
+        with v1.variable_scope("rnn"):
+            loss = loss_of(cell, cell.zero_state(BATCH, tf.float32))
+        variables = v1.trainable_variables()
+        return {}, {v.op.name: g for v, g in zip(variables, tf.gradients(loss, variables))}
+
+    tf1 = TF1Reference(build)
+    expected = tf1.run()
+    cell = SPECS_BY_NAME[spec_name].make_runtime()
+    runtime.load_tf1_weights(cell, tf1.values, scope="rnn")
+    with tf.GradientTape() as tape:
+        loss = loss_of(cell, cell.zero_state(BATCH))
+    gradients = dict(zip((w.path for w in cell.trainable_weights), tape.gradient(loss, cell.trainable_weights)))
+    assert sorted(gradients) == sorted(expected)
+    names = sorted(expected)
+    assert all(np.max(np.abs(expected[name])) > 1e-4 for name in names), "every variable gets a gradient"
+    assert_matches([gradients[name] for name in names], [expected[name] for name in names], record_property)
