@@ -240,4 +240,5 @@ class NASCell(_TF1StateCell):
         return step
 
     def get_config(self) -> dict:
-        return {**self._base_config(), "num_units": self.units, "num_proj": self.num_proj, "use_biases": self.use_biases}
+        config = {"num_units": self.units, "num_proj": self.num_proj, "use_biases": self.use_biases}
+        return {**self._base_config(), **config}

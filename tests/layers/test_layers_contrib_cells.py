@@ -51,7 +51,10 @@ def _flat(structure) -> np.ndarray:
 
 
 # TF 1.x rnn_cell_test.py, LayerNormBasicLSTMCellTest: constant 0.5 weights, x = [[1, 1]] (or [[1, 1, 1]]).
-_LN_STATES_TWO_LAYERS = ((0.1 * np.array([[0, 1]]), 0.1 * np.array([[2, 3]])), (0.1 * np.array([[4, 5]]), 0.1 * np.array([[6, 7]])))
+_LN_STATES_TWO_LAYERS = (
+    (0.1 * np.array([[0, 1]]), 0.1 * np.array([[2, 3]])),
+    (0.1 * np.array([[4, 5]]), 0.1 * np.array([[6, 7]])),
+)
 _NAS_INPUTS = np.array([[1.0] * 4, [2.0] * 4, [3.0] * 4])
 TF1_CASES = {
     "LayerNormBasicLSTMCell testBasicLSTMCell (2 layers)": (

@@ -236,7 +236,8 @@ def test_gradients_match_tf1s(spec_name, record_property):
     def loss_of(cell, state):
         output, state = cell(tf.constant(x1), state)
         output, state = cell(tf.constant(x2), state)
-        return tf.reduce_sum(output * np.arange(output.shape[-1], dtype=np.float32)) + tf.reduce_sum(state.c)
+        weighted = output * np.arange(output.shape[-1], dtype=np.float32)
+        return tf.reduce_sum(weighted) + tf.reduce_sum(state.c)
 
     def build():
         cell = SPECS_BY_NAME[spec_name].make_tf1()
