@@ -21,4 +21,7 @@ DIFFERENCES = {
     "cudnn-canonical-weights": "cuDNN keeps input and recurrent biases (summed in the canonical checkpoint), "
     "gates i, f, c, o (TF1's compatible cells i, j, f, o), an LSTM without forget bias and a GRU that resets "
     "after the recurrent matmul (Keras GRU(reset_after=True))",
+    "layer-norm-lstm": "TF1's LayerNormBasicLSTMCell normalises each gate and the new cell state (epsilon 1e-12); "
+    "Keras 3 has no such cell and TF Addons' LayerNormLSTMCell is other math",
+    "nas-cell": "NASCell's 8-gate search cell has no Keras 3 equivalent",
 }

@@ -7,6 +7,7 @@ Imports only tensorflow, keras and numpy.
 """
 
 from rnnmigrate.layers.cells import BasicRNNCell, GRUCell
+from rnnmigrate.layers.contrib_cells import LayerNormBasicLSTMCell, NASCell
 from rnnmigrate.layers.cudnn_cells import CudnnCompatibleGRUCell, CudnnCompatibleLSTMCell
 from rnnmigrate.layers.cudnn_params import (
     canonical_to_opaque,
@@ -43,7 +44,9 @@ __all__ = [
     "KerasSimpleRNNCell",
     "LSTMCell",
     "LSTMStateTuple",
+    "LayerNormBasicLSTMCell",
     "MultiRNNCell",
+    "NASCell",
     "VariableStore",
     "canonical_to_opaque",
     "canonical_to_tf1",

@@ -238,6 +238,9 @@ def _step_functions(cell: Any, training: bool) -> tuple[Callable, Callable, bool
     might mix rows (e.g. batch statistics), so it keeps TF1's per-step freeze.
     """
     if getattr(cell, "has_fast_path", False) and hasattr(cell, "make_recurrent_step"):
+        # A cell whose step depends on training (recurrent dropout) is told here, outside the loop.
+        if getattr(cell, "recurrent_step_takes_training", False):
+            return cell.make_input_projection(), cell.make_recurrent_step(training), True
         return cell.make_input_projection(), cell.make_recurrent_step(), True
 
     def generic_step(step_inputs: tf.Tensor, states: list) -> tuple[tf.Tensor, list]:

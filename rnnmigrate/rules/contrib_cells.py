@@ -19,11 +19,9 @@ SPECIFIC_REASONS = {
     "LSTMBlockFusedCell": "LSTMBlockFusedCell runs the whole sequence in one op with its own calling convention",
     "GRUBlockCell": "GRUBlockCell is a fused GRU whose variables differ in name from GRUCell's",
     "GRUBlockCellV2": "GRUBlockCellV2 is a fused GRU whose variables differ in name from GRUCell's",
-    "LayerNormBasicLSTMCell": "LayerNormBasicLSTMCell normalises each gate; Keras 3 has no equivalent cell",
     "AttentionCellWrapper": "AttentionCellWrapper attends over past outputs; Keras 3 has no equivalent cell",
 }
 OTHER_CELLS = (
-    "NASCell",
     "CoupledInputForgetGateLSTMCell",
     "TimeFreqLSTMCell",
     "GridLSTMCell",
@@ -66,19 +64,19 @@ def assess(site: Site) -> Assessment:
 RULE = Rule(
     code="RNN107",
     name="contrib-cell",
-    summary="tf.contrib.rnn-only cell (LayerNormBasicLSTMCell, LSTMBlockCell, NASCell, ...)",
+    summary="tf.contrib.rnn-only cell (LSTMBlockCell, AttentionCellWrapper, GridLSTMCell, ...)",
     apis=names_in(CONTRIB_CELL_MODULES, (*SPECIFIC_REASONS, *OTHER_CELLS)),
     kind="cell",
-    what="Finds cells and wrappers that only `tf.contrib.rnn` provided: LayerNormBasicLSTMCell, "
-    "LSTMBlockCell, LSTMBlockFusedCell, GRUBlockCell, NASCell, AttentionCellWrapper, GridLSTMCell, "
-    "projection/embedding wrappers and the rest.",
+    what="Finds cells and wrappers that only `tf.contrib.rnn` provided: "
+    "LSTMBlockCell, LSTMBlockFusedCell, GRUBlockCell, AttentionCellWrapper, GridLSTMCell, "
+    "projection/embedding wrappers and the rest (LayerNormBasicLSTMCell and NASCell: RNN112).",
     why="`tf.contrib` was removed in TF 2.0; these have no Keras 3 class and their weights have "
     "their own layouts.",
     fix="None automatic. Reimplement the cell as a Keras 3 cell (or pick the closest "
     "`rnnmigrate.layers` cell when the math is the same), map its variables by hand, and prove "
     "the port with `rnnmigrate verify`.",
     numerics="Depends on the port.",
-    example_before="cell = tf.contrib.rnn.LayerNormBasicLSTMCell(128, dropout_keep_prob=0.9)",
+    example_before="cell = tf.contrib.rnn.UGRNNCell(128)",
     example_after="# no automatic rewrite",
     assess=assess,
 )

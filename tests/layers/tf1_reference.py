@@ -18,6 +18,7 @@ import tensorflow as tf
 
 import rnnmigrate.layers as runtime
 import tf1_cudnn_cells
+from tf1_contrib_cells import contrib_cell_specs
 
 rnn_cell = tf.compat.v1.nn.rnn_cell
 v1 = tf.compat.v1
@@ -134,6 +135,7 @@ CELL_SPECS += [
         lambda: runtime.MultiRNNCell([runtime.CudnnCompatibleLSTMCell(4), runtime.CudnnCompatibleGRUCell(3)]),
     ),
 ]
+CELL_SPECS += contrib_cell_specs(CellSpec, _tf1_keep_prob)
 SPECS_BY_NAME = {spec.name: spec for spec in CELL_SPECS}
 
 

@@ -122,6 +122,8 @@ GOLDENS: dict[str, Golden] = {
         {"inputs": Features(time_major=True), "lengths": LENGTHS_, "init_fw": LSTMState(32), "init_bw": LSTMState(32)}
     ),
     "bidirectional_dynamic_rnn/positional": Golden({"x": FEATURES, "lengths": LENGTHS_}),
+    "contrib_math_cells/layer_norm_and_nas": Golden({"x": FEATURES, "lengths": LENGTHS_}),
+    "contrib_math_cells/tensor_dropout_keep_prob": Golden({"x": Features(time_major=True)}, **GRAPH_ONLY),
     "core_cells/direct_import_all_rewritten": Golden({"x": FEATURES}),
     "core_cells/direct_import_parenthesized": Golden({"x": FEATURES}),
     "core_cells/direct_import_partly_rewritten": Golden({"x": FEATURES}),
@@ -187,12 +189,16 @@ def tf1_spellings() -> dict[str, types.ModuleType]:
         return made
 
     rnn_cell = v1.nn.rnn_cell
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "layers"))
+    from tf1_contrib_cells import contrib_rnn_members  # TF1 oracles of the contrib cells TF 2 lacks
+
     nn = module("tensorflow.nn", v1.nn, rnn=v1.nn.static_rnn, bidirectional_rnn=v1.nn.static_bidirectional_rnn)
     contrib_rnn = module(
         "tensorflow.contrib.rnn",
         rnn_cell,
         static_rnn=v1.nn.static_rnn,
         static_bidirectional_rnn=v1.nn.static_bidirectional_rnn,
+        **contrib_rnn_members(),
     )
     contrib = module("tensorflow.contrib", rnn=contrib_rnn, cudnn_rnn=_cudnn_rnn_stand_in(module))
     models_rnn = module("tensorflow.models.rnn", rnn=module("rnn", rnn=v1.nn.static_rnn), rnn_cell=rnn_cell)

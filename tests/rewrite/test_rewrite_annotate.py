@@ -9,8 +9,8 @@ import pytest
 
 from rnnmigrate.rewrite import TODO_PREFIX, rewrite_source
 
-SITE = "tf.contrib.rnn.NASCell(8)"
-TODO = f"{TODO_PREFIX}RNN107 NASCell existed only in tf.contrib; Keras 3 has no equivalent cell"
+SITE = "tf.contrib.rnn.UGRNNCell(8)"
+TODO = f"{TODO_PREFIX}RNN107 UGRNNCell existed only in tf.contrib; Keras 3 has no equivalent cell"
 
 # (body with {site}, the line number, in the annotated text, that the TODO must sit on)
 CASES = {
@@ -52,10 +52,10 @@ def test_todo_goes_above_the_statement_holding_the_site(name: str):
 
 
 def test_two_sites_on_one_line_get_two_comments():
-    text = "import tensorflow as tf\na, b = tf.contrib.rnn.NASCell(8), tf.contrib.rnn.LSTMBlockCell(8)\n"
+    text = "import tensorflow as tf\na, b = tf.contrib.rnn.UGRNNCell(8), tf.contrib.rnn.LSTMBlockCell(8)\n"
     new = rewrite_source(text, annotate=True).text
     assert new.count(TODO_PREFIX) == 2
-    assert TODO_PREFIX + "RNN107 NASCell" in new and TODO_PREFIX + "RNN107 LSTMBlockCell" in new
+    assert TODO_PREFIX + "RNN107 UGRNNCell" in new and TODO_PREFIX + "RNN107 LSTMBlockCell" in new
     assert rewrite_source(new, annotate=True).text == new
 
 

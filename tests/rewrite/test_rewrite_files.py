@@ -36,14 +36,14 @@ def test_crlf_with_a_long_wrapped_import_and_annotations(project: Path):
         "    [tf.nn.rnn_cell.DropoutWrapper(tf.nn.rnn_cell.LSTMCell(2))] * 2)\r\n"
         "out, st = tf.nn.dynamic_rnn(tf.nn.rnn_cell.MultiRNNCell(cells), x, dtype=tf.float32)\r\n"
         "out, st = tf.nn.dynamic_rnn(stack, x, dtype=tf.float32)\r\n"
-        "nas = tf.contrib.rnn.NASCell(3)\r\n"
+        "nas = tf.contrib.rnn.UGRNNCell(3)\r\n"
     )
     write(project, "model.py", text)
     run("--apply", "--annotate", "model.py")
     data = (project / "model.py").read_bytes()
     assert data.count(b"\r\n") == data.count(b"\n")
     assert b"from rnnmigrate.layers import (\r\n    BasicLSTMCell,\r\n" in data
-    assert b"# TODO(rnnmigrate): RNN107 NASCell" in data
+    assert b"# TODO(rnnmigrate): RNN107 UGRNNCell" in data
     lf = rewrite_source(text.replace("\r\n", "\n"), annotate=True).text
     assert data == lf.replace("\n", "\r\n").encode()
 

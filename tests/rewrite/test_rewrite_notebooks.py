@@ -21,7 +21,7 @@ MODEL = (
     "files = !ls data\n"
     "tf.nn.dynamic_rnn?"
 )
-MANUAL = "nas = tf.contrib.rnn.NASCell(8)\nif nas:\n    %timeit nas.zero_state(1, tf.float32)\n"
+MANUAL = "nas = tf.contrib.rnn.UGRNNCell(8)\nif nas:\n    %timeit nas.zero_state(1, tf.float32)\n"
 TIMED = "%%time\nmore, _ = tf.nn.dynamic_rnn(tf.nn.rnn_cell.GRUCell(4), outputs, dtype=tf.float32)\n"
 BASH = "%%bash\necho 'tf.nn.dynamic_rnn(cell, x)'\n"
 
@@ -94,7 +94,7 @@ def test_result_is_a_valid_notebook(notebook_path: Path):
     run("--apply", "--annotate", "model.ipynb")
     notebook = nbformat.read(str(notebook_path), as_version=4)
     nbformat.validate(notebook)
-    assert "# TODO(rnnmigrate): RNN107 NASCell" in notebook.cells[3].source
+    assert "# TODO(rnnmigrate): RNN107 UGRNNCell" in notebook.cells[3].source
 
 
 def test_ipython_lines_survive_exactly(notebook_path: Path):
@@ -176,7 +176,7 @@ def test_summary_names_cells_and_lines_as_scan_does(notebook_path: Path):
     lines = result.stderr.splitlines()
     assert lines[0] == "would rewrite 4 sites in 1 file; 1 left for a person"
     assert (
-        "model.ipynb:cell 4:1:7: RNN107 tf.contrib.rnn.NASCell: needs a person: NASCell existed only in tf.contrib; "
+        "model.ipynb:cell 4:1:7: RNN107 tf.contrib.rnn.UGRNNCell: needs a person: UGRNNCell existed only in tf.contrib; "
         "Keras 3 has no equivalent cell"
     ) in lines
 

@@ -283,9 +283,9 @@ def test_cells_of_a_multi_rnn_cell_from_a_list_literal():
             "input_mode='skip_input' has no input weights in the first layer and no compatible cell in TF 1.15",
         ),
         (
-            "tf.nn.dynamic_rnn(tf.contrib.rnn.NASCell(4), x)",
+            "tf.nn.dynamic_rnn(tf.contrib.rnn.UGRNNCell(4), x)",
             "RNN001",
-            "NASCell existed only in tf.contrib; Keras 3 has no equivalent cell",
+            "UGRNNCell existed only in tf.contrib; Keras 3 has no equivalent cell",
         ),
         (
             "tf.nn.dynamic_rnn(tf.nn.rnn_cell.LSTMCell(4, state_is_tuple=False), x)",
