@@ -40,7 +40,7 @@ def main(argv: list[str]) -> int:
         document = json.loads(Path(argv[1]).read_text())
         print(report.markdown_table(document))
         if document.get("projects"):
-            print("\n" + projects.table(document["projects"]))
+            print("\n" + projects.table(document["projects"]) + "\n\n" + projects.constructs_table(document["projects"]))
         return 0
     if argv[:1] == ["--child"]:
         from real_code.phases import child_main
@@ -75,7 +75,10 @@ def main(argv: list[str]) -> int:
     if arguments.projects_only:
         from real_code import orchestrate
 
-        print(projects.table(projects.scan_corpus(arguments.corpus.resolve(), orchestrate.project_commit)))
+        scanned = projects.scan_corpus(arguments.corpus.resolve(), orchestrate.project_commit)
+        print(projects.table(scanned))
+        print("\nissue 11's constructs over the corpus:")
+        print(projects.constructs_table(scanned))
         return 0
     work = arguments.work or Path(tempfile.mkdtemp(prefix="rnnmigrate_real_code_"))
     runtime = _runtime_description()
@@ -93,6 +96,8 @@ def main(argv: list[str]) -> int:
     if scanned:
         print("\nscan of every corpus project (RNN call sites = RNN001-RNN004):")
         print(projects.table(scanned))
+        print("\nissue 11's constructs over the corpus:")
+        print(projects.constructs_table(scanned))
     if arguments.json_path:
         document = json.dumps({**report.as_json(results, runtime), "projects": scanned}, indent=1, default=float)
         if arguments.json_path == "-":
@@ -102,7 +107,7 @@ def main(argv: list[str]) -> int:
     if arguments.markdown:
         tables = report.markdown_table(report.as_json(results, runtime)) + "\n"
         if scanned:
-            tables += "\n" + projects.table(scanned) + "\n"
+            tables += "\n" + projects.table(scanned) + "\n\n" + projects.constructs_table(scanned) + "\n"
         Path(arguments.markdown).write_text(tables)
     return 0
 

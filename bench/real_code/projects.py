@@ -16,6 +16,9 @@ from pathlib import Path
 from typing import Any
 
 CALL_CODES = ("RNN001", "RNN002", "RNN003", "RNN004")
+# issue 11's constructs: wrappers, custom RNNCell subclasses, contrib-only cells, cuDNN, block and
+# layer-norm/NAS cells
+CONSTRUCT_CODES = ("RNN105", "RNN106", "RNN107", "RNN108", "RNN109", "RNN111", "RNN112")
 MANUAL_BY_RULE = ("RNN005", "RNN006", "RNN007", "RNN008")  # state saver, raw_rnn, stacked bi, seq2seq
 
 
@@ -27,6 +30,8 @@ def scan_project(directory: Path) -> dict[str, Any]:
     except ValueError:
         return {"error": (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no output"]}
     calls = [f for f in document["findings"] if f["code"] in CALL_CODES]
+    constructs = [{"construct": construct_name(f), "verdict": f["verdict"], "safety": f.get("safety"),
+                   "reason": f.get("reason")} for f in document["findings"] if f["code"] in CONSTRUCT_CODES]
     reasons = Counter(f["reason"] for f in calls if f["verdict"] != "auto")
     return {"call_sites": len(calls), "auto": sum(1 for f in calls if f["verdict"] == "auto"),
             "safe": sum(1 for f in calls if f["verdict"] == "auto" and f.get("safety") == "safe"),
@@ -37,7 +42,8 @@ def scan_project(directory: Path) -> dict[str, Any]:
             # RNN2xx: what else keeps the project from running on TF 2.21 (info findings)
             "other_blockers": document["summary"].get("info", 0),
             "files_with_other_blockers": document["summary"].get("files_with_blockers", 0),
-            "unscannable_files": [e["path"] for e in document.get("errors", [])]}
+            "unscannable_files": [e["path"] for e in document.get("errors", [])],
+            "constructs": constructs}
 
 
 def scan_corpus(corpus: Path, commit_of) -> dict[str, dict]:
@@ -66,4 +72,31 @@ def table(projects: dict[str, dict]) -> str:
     share = f"{totals['safe']} / {totals['unsafe']} ({100 * totals['auto'] / calls:.0f}%: {100 * totals['safe'] / calls:.0f}% safe)"
     rows.append(f"| **total** | | {totals['call_sites']} | {share} | {totals['manual']} | | | "
                 f"{totals['other_blockers']} / {totals['files_with_other_blockers']} | |")
+    return "\n".join(rows)
+
+
+def construct_name(finding: dict) -> str:
+    """The class a construct finding is about; a class statement subclassing a TF1 cell counts as one kind."""
+    name = finding["api"].rsplit(".", 1)[-1]
+    if finding["code"] == "RNN106":
+        return "class subclassing a TF1 cell"
+    return name
+
+
+def constructs_table(projects: dict[str, dict]) -> str:
+    """Per construct over the whole corpus: how many uses, how many now migrate, why the rest do not."""
+    counts: dict[str, Counter] = {}
+    reasons: dict[str, Counter] = {}
+    for numbers in projects.values():
+        for use in numbers.get("constructs", []):
+            kind = counts.setdefault(use["construct"], Counter())
+            kind["uses"] += 1
+            kind[use["safety"] if use["verdict"] == "auto" else "manual"] += 1
+            if use["verdict"] != "auto":
+                reasons.setdefault(use["construct"], Counter())[use["reason"]] += 1
+    rows = ["| construct | uses | migrate: safe / unsafe | left manual | main reason left manual |", "|---|---|---|---|---|"]
+    for name, kind in sorted(counts.items(), key=lambda item: (-item[1]["uses"], item[0])):
+        top = reasons.get(name, Counter()).most_common(1)
+        reason = f"{top[0][1]}x {top[0][0]}".replace("|", "/") if top else ""
+        rows.append(f"| {name} | {kind['uses']} | {kind['safe']} / {kind['unsafe']} | {kind['manual']} | {reason} |")
     return "\n".join(rows)
