@@ -143,6 +143,7 @@ class Finding:
     needs: str | None = None
     replacement: str | None = None
     assumption: str | None = None  # why the fix is unsafe: what it takes for granted
+    used_as_value: bool = False  # a cell class named, not called (``cell_class = tf.nn.rnn_cell.GRUCell``)
 
     @property
     def fix(self) -> str:

@@ -16,7 +16,7 @@ from itertools import chain, islice
 from typing import TYPE_CHECKING
 
 from rnnmigrate.config import DEFAULT_LINE_LENGTH
-from rnnmigrate.findings import UNSCANNABLE, FileResult, Finding, unscannable
+from rnnmigrate.findings import UNSCANNABLE, CellInfo, FileResult, Finding, unscannable
 from rnnmigrate.linking import decide_linked_files, linked_paths
 from rnnmigrate.names import ImportTable
 from rnnmigrate.rules import RULES_BY_CODE, known_codes, known_name, rule_for
@@ -26,7 +26,7 @@ from rnnmigrate.source import SourceError, decode, describe_syntax_error, read_b
 from rnnmigrate.spans import LineIndex
 from rnnmigrate.bindings import walk_with_parents
 from rnnmigrate.trace import CellTracer
-from rnnmigrate.verdicts import decide, drop_cells_no_tf1_rnn_runs, on_line, settle_keras_cell_defaults, settle_safety
+from rnnmigrate.verdicts import decide, drop_cells_no_tf1_rnn_runs, on_line, settle_keras_cell_defaults, settle_safety, used_as_value
 
 if TYPE_CHECKING:
     from rnnmigrate import notebook
@@ -291,9 +291,13 @@ class _Matcher:
             assessment = rule.assess(Site(node, qualified, None, self.tracer))  # type: ignore[arg-type]
         elif rule.kind == "value":
             assessment = Assessment("auto", None)
+        elif rule.renames_as_value:  # auto while a traced call constructs it (verdicts.refine_cell_verdicts)
+            cell = CellInfo(kind=qualified.rsplit(".", 1)[-1], api=display(qualified), line=node.lineno, column=node.col_offset)  # type: ignore[arg-type]
+            assessment = Assessment("auto", None, cells=(cell,))
         else:
-            assessment = Assessment("manual", f"{display(qualified)} is used as a value, not called; migrate this use by hand")  # type: ignore[arg-type]
-        yield self._finding(node, rule, qualified, assessment)  # type: ignore[arg-type]
+            assessment = Assessment("manual", used_as_value(qualified))  # type: ignore[arg-type]
+        finding = self._finding(node, rule, qualified, assessment)  # type: ignore[arg-type]
+        yield replace(finding, used_as_value=True) if rule.kind == "cell" else finding
 
     def _finding(self, node: ast.AST, rule: Rule, qualified: str, assessment) -> Finding:
         end_line = node.end_lineno or node.lineno

@@ -191,6 +191,17 @@ class CellTracer:
             traced = [self.trace(value, depth + 1) for value in returns]
             cell = self._merge(traced[-1], traced[:-1])
             return replace(cell, via=cell.via or via) if via and not cell.problem else cell
+        choices = self._class_choices(call.func)
+        if choices:
+            built = [self._construct(reference, call) for reference in choices]
+            return self._merge(built[0], built[1:])
+        if isinstance(call.func, ast.Name) and self.values_of(call.func):
+            value = self.values_of(call.func)[-1]
+            return unknown(
+                f"the cell comes from calling `{call.func.id}`, set to `{_short(value)}` on line {value.lineno}: "
+                "not a cell constructor the scan can follow",
+                call.lineno,
+            )
         if isinstance(call.func, ast.Name) and call.func.id in self.bindings.local_classes:
             return unknown(f"`{call.func.id}` is a class defined in this file, not a TF1 cell", call.lineno)
         elsewhere = self._trace_into_project(call, depth)
@@ -206,6 +217,50 @@ class CellTracer:
                 call.lineno,
             )
         return unknown(f"the cell comes from `{_short(call.func)}()`, defined outside this file", call.lineno)
+
+    def _class_choices(self, expr: ast.expr, depth: int = 0) -> list[ast.expr]:
+        """The cell classes an expression may name (``LSTMCell if lstm else GRUCell``, ``CELLS[unit]``).
+
+        Empty unless every alternative is a class the runtime has under the same name.
+        """
+        from rnnmigrate.rules import rule_for
+
+        if depth > _MAX_DEPTH:
+            return []
+        qualified = self.imports.resolve(expr)
+        if qualified is not None:
+            rule = rule_for(qualified)
+            return [expr] if rule is not None and rule.renames_as_value else []
+        if isinstance(expr, ast.IfExp):
+            alternatives = [expr.body, expr.orelse]
+        elif isinstance(expr, ast.Subscript) and isinstance(expr.value, (ast.Dict, ast.Name)):
+            table = expr.value if isinstance(expr.value, ast.Dict) else self._only_value(expr.value)
+            alternatives = [value for value in table.values if value is not None] if isinstance(table, ast.Dict) else []
+        elif isinstance(expr, ast.Name):
+            scope = self.bindings.scope_defining(expr, expr.id)
+            values = sorted(scope.assignments.get(expr.id, []) if scope else [], key=lambda v: (v.lineno, v.col_offset))
+            alternatives = self.bindings.reaching([v for v in values if v.lineno <= expr.lineno], expr)
+        else:
+            return []
+        choices = [self._class_choices(alternative, depth + 1) for alternative in alternatives]
+        return [found for group in choices for found in group] if choices and all(choices) else []
+
+    def _only_value(self, name: ast.Name) -> ast.expr | None:
+        scope = self.bindings.scope_defining(name, name.id)
+        values = scope.assignments.get(name.id, []) if scope else []
+        return values[0] if len(values) == 1 else None
+
+    def _construct(self, reference: ast.expr, call: ast.Call) -> CellInfo:
+        """The cell ``call`` builds when its callee is the class ``reference`` names, placed at the reference."""
+        from rnnmigrate.rules import rule_for
+        from rnnmigrate.rules.base import Site
+
+        qualified = self.imports.resolve(reference)
+        assert qualified is not None
+        rule = rule_for(qualified)
+        assert rule is not None
+        constructed = ast.copy_location(ast.Call(func=reference, args=call.args, keywords=call.keywords), reference)
+        return rule.assess(Site(constructed, qualified, constructed, self)).cells[0]
 
     def _trace_into_project(self, call: ast.Call, depth: int) -> CellInfo | None:
         """A factory imported from another module of the project: trace what it returns, there."""

@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from rnnmigrate.findings import Finding
 from rnnmigrate.rules import RULES_BY_CODE
+from rnnmigrate.rules.base import display
 from rnnmigrate.rules.keras_cells import EITHER_KERAS, TF1_DEFAULTS, TF1_KERAS
 
 Position = tuple[str | None, int, int]  # (file, line, column) where a cell is constructed
@@ -16,6 +17,10 @@ NOT_RUN = (
     "not passed to an RNN call in this file, so its use cannot be checked; migrate it with the code that runs it"
 )
 LEFT_OUT = "left out of this run by --select/--ignore or a `# rnnmigrate: ignore` comment"
+
+
+def used_as_value(qualified: str) -> str:
+    return f"{display(qualified)} is used as a value, not called; migrate this use by hand"
 
 
 def on_line(line: int) -> str:
@@ -64,11 +69,9 @@ def refine_cell_verdicts(findings: list[Finding], where: Callable[[int], str] = 
             cell_at[cell_position(finding)] = index
     for position, index in cell_at.items():
         if refined[index].verdict == "auto" and not consumers.get(position):
-            refined[index] = replace(
-                refined[index],
-                verdict="manual",
-                reason=NOT_RUN,
-            )
+            unrun = refined[index]
+            reason = used_as_value(unrun.api) if unrun.used_as_value else NOT_RUN
+            refined[index] = replace(unrun, verdict="manual", reason=reason)
     changed = True
     while changed:
         changed = False

@@ -113,6 +113,9 @@ class Rule:
     only_when_run_by_tf1: bool = False
     # Where this rule's own fix is unsafe (for `explain`); a site's finding states its assumption.
     unsafe_when: str = ""
+    # The class, used as a value (``cell_class = LSTMCell if lstm else GRUCell``), becomes the
+    # runtime class of the same name when the calls of that value are traced and migrate.
+    renames_as_value: bool = False
 
     @property
     def informational(self) -> bool:

@@ -95,4 +95,5 @@ RULE = Rule(
     "outputs, state = DynamicRNN(cell, dtype=tf.float32)(x)",
     assess=assess,
     rewrite=rewrite,
+    renames_as_value=True,
 )
