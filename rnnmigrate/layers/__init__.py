@@ -6,6 +6,7 @@ shapes, layout), so TF1 checkpoints restore with the program's own Saver.
 Imports only tensorflow, keras and numpy.
 """
 
+from rnnmigrate.layers.block_cells import GRUBlockCell, GRUBlockCellV2, LSTMBlockCell, LSTMBlockFusedCell
 from rnnmigrate.layers.cells import BasicRNNCell, GRUCell
 from rnnmigrate.layers.dropout import DropoutWrapper
 from rnnmigrate.layers.keras_cells import KerasGRUCell, KerasLSTMCell, KerasSimpleRNNCell
@@ -22,10 +23,14 @@ __all__ = [
     "BidirectionalDynamicRNN",
     "DropoutWrapper",
     "DynamicRNN",
+    "GRUBlockCell",
+    "GRUBlockCellV2",
     "GRUCell",
     "KerasGRUCell",
     "KerasLSTMCell",
     "KerasSimpleRNNCell",
+    "LSTMBlockCell",
+    "LSTMBlockFusedCell",
     "LSTMCell",
     "LSTMStateTuple",
     "MultiRNNCell",

@@ -17,6 +17,7 @@ import numpy as np
 import tensorflow as tf
 
 import rnnmigrate.layers as runtime
+from block_oracles import OracleGRUBlockCell, OracleLSTMBlockCell
 
 rnn_cell = tf.compat.v1.nn.rnn_cell
 v1 = tf.compat.v1
@@ -115,6 +116,17 @@ CELL_SPECS = [
         ),
     ),
 ]
+BLOCK_CELL_SPECS = [  # tf.contrib.rnn's block cells; the oracle runs TensorFlow's own kernel (block_oracles)
+    CellSpec("lstm_block", lambda: OracleLSTMBlockCell(5), lambda: runtime.LSTMBlockCell(5)),
+    CellSpec(
+        "lstm_block_all_options",
+        lambda: OracleLSTMBlockCell(5, forget_bias=0.3, cell_clip=0.5, use_peephole=True),
+        lambda: runtime.LSTMBlockCell(5, forget_bias=0.3, cell_clip=0.5, use_peephole=True),
+    ),
+    CellSpec("gru_block", lambda: OracleGRUBlockCell(5), lambda: runtime.GRUBlockCell(5)),
+    CellSpec("gru_block_v2", lambda: OracleGRUBlockCell(5, "v2"), lambda: runtime.GRUBlockCellV2(5)),
+]
+CELL_SPECS += BLOCK_CELL_SPECS
 SPECS_BY_NAME = {spec.name: spec for spec in CELL_SPECS}
 
 
