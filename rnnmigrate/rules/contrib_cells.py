@@ -14,11 +14,6 @@ CONTRIB_CELL_MODULES = (
 )
 
 SPECIFIC_REASONS = {
-    "LSTMBlockCell": "LSTMBlockCell is a fused kernel with its own variable names and a cell_clip option; "
-    "port it to LSTMCell with the same options and prove it with `rnnmigrate verify`",
-    "LSTMBlockFusedCell": "LSTMBlockFusedCell runs the whole sequence in one op with its own calling convention",
-    "GRUBlockCell": "GRUBlockCell is a fused GRU whose variables differ in name from GRUCell's",
-    "GRUBlockCellV2": "GRUBlockCellV2 is a fused GRU whose variables differ in name from GRUCell's",
     "LayerNormBasicLSTMCell": "LayerNormBasicLSTMCell normalises each gate; Keras 3 has no equivalent cell",
     "AttentionCellWrapper": "AttentionCellWrapper attends over past outputs; Keras 3 has no equivalent cell",
 }
@@ -66,12 +61,12 @@ def assess(site: Site) -> Assessment:
 RULE = Rule(
     code="RNN107",
     name="contrib-cell",
-    summary="tf.contrib.rnn-only cell (LayerNormBasicLSTMCell, LSTMBlockCell, NASCell, ...)",
+    summary="tf.contrib.rnn-only cell (LayerNormBasicLSTMCell, NASCell, GridLSTMCell, ...)",
     apis=names_in(CONTRIB_CELL_MODULES, (*SPECIFIC_REASONS, *OTHER_CELLS)),
     kind="cell",
     what="Finds cells and wrappers that only `tf.contrib.rnn` provided: LayerNormBasicLSTMCell, "
-    "LSTMBlockCell, LSTMBlockFusedCell, GRUBlockCell, NASCell, AttentionCellWrapper, GridLSTMCell, "
-    "projection/embedding wrappers and the rest.",
+    "NASCell, AttentionCellWrapper, GridLSTMCell, projection/embedding wrappers and the rest "
+    "(the block cells are RNN111's).",
     why="`tf.contrib` was removed in TF 2.0; these have no Keras 3 class and their weights have "
     "their own layouts.",
     fix="None automatic. Reimplement the cell as a Keras 3 cell (or pick the closest "

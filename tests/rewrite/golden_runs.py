@@ -122,6 +122,8 @@ GOLDENS: dict[str, Golden] = {
         {"inputs": Features(time_major=True), "lengths": LENGTHS_, "init_fw": LSTMState(32), "init_bw": LSTMState(32)}
     ),
     "bidirectional_dynamic_rnn/positional": Golden({"x": FEATURES, "lengths": LENGTHS_}),
+    "block_cells/fused": Golden({"x_tm": Features(time_major=True), "lengths": LENGTHS_}),
+    "block_cells/step_cells": Golden({"x": FEATURES, "lengths": LENGTHS_}),
     "core_cells/direct_import_all_rewritten": Golden({"x": FEATURES}),
     "core_cells/direct_import_parenthesized": Golden({"x": FEATURES}),
     "core_cells/direct_import_partly_rewritten": Golden({"x": FEATURES}),
@@ -186,12 +188,20 @@ def tf1_spellings() -> dict[str, types.ModuleType]:
 
     rnn_cell = v1.nn.rnn_cell
     nn = module("tensorflow.nn", v1.nn, rnn=v1.nn.static_rnn, bidirectional_rnn=v1.nn.static_bidirectional_rnn)
+    block_cells = tf1_block_cells()
     contrib_rnn = module(
         "tensorflow.contrib.rnn",
         rnn_cell,
         static_rnn=v1.nn.static_rnn,
         static_bidirectional_rnn=v1.nn.static_bidirectional_rnn,
+        **block_cells,
     )
+    contrib_rnn_ops = module(
+        "tensorflow.contrib.rnn.python.ops",
+        lstm_ops=module("tensorflow.contrib.rnn.python.ops.lstm_ops", **block_cells),
+        gru_ops=module("tensorflow.contrib.rnn.python.ops.gru_ops", **block_cells),
+    )
+    contrib_rnn.python = module("tensorflow.contrib.rnn.python", ops=contrib_rnn_ops)
     contrib = module("tensorflow.contrib", rnn=contrib_rnn)
     models_rnn = module("tensorflow.models.rnn", rnn=module("rnn", rnn=v1.nn.static_rnn), rnn_cell=rnn_cell)
     models = module("tensorflow.models", rnn=models_rnn)
@@ -201,7 +211,35 @@ def tf1_spellings() -> dict[str, types.ModuleType]:
     modules.update({"tensorflow.contrib.rnn": contrib_rnn, "tensorflow.models": models})
     modules.update({"tensorflow.models.rnn": models_rnn, "tensorflow.compat": compat})
     modules["tensorflow.compat.v1"] = compat.v1
+    modules.update({"tensorflow.contrib.rnn.python": contrib_rnn.python, "tensorflow.contrib.rnn.python.ops": contrib_rnn_ops})
     return modules
+
+
+def tf1_block_cells() -> dict:
+    """tf.contrib.rnn's block cells with TF 1.15's signatures, as TF1 cells running TensorFlow's kernels."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "layers"))
+    import block_oracles
+
+    def lstm_block_cell(num_units, forget_bias=1.0, cell_clip=None, use_peephole=False, dtype=None, reuse=None,
+                        name="lstm_cell"):
+        return block_oracles.OracleLSTMBlockCell(num_units, forget_bias, cell_clip, use_peephole, name)
+
+    def lstm_block_fused_cell(num_units, forget_bias=1.0, cell_clip=None, use_peephole=False, reuse=None, dtype=None,
+                              name="lstm_fused_cell"):
+        return block_oracles.OracleLSTMBlockFusedCell(num_units, forget_bias, cell_clip, use_peephole, name)
+
+    def gru_block_cell(version):
+        def make(num_units=None, cell_size=None, reuse=None, name="gru_cell"):
+            return block_oracles.OracleGRUBlockCell(num_units or cell_size, version, name)
+
+        return make
+
+    return {
+        "LSTMBlockCell": lstm_block_cell,
+        "LSTMBlockFusedCell": lstm_block_fused_cell,
+        "GRUBlockCell": gru_block_cell("v1"),
+        "GRUBlockCellV2": gru_block_cell("v2"),
+    }
 
 
 class _Spelled:
