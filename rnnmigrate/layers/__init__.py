@@ -12,20 +12,24 @@ from rnnmigrate.layers.dropout import DropoutWrapper
 from rnnmigrate.layers.keras_cells import KerasGRUCell, KerasLSTMCell, KerasSimpleRNNCell
 from rnnmigrate.layers.lstm import BasicLSTMCell, LSTMCell
 from rnnmigrate.layers.multi_rnn import MultiRNNCell
+from rnnmigrate.layers.projection_wrappers import InputProjectionWrapper, OutputProjectionWrapper
 from rnnmigrate.layers.rnn import BidirectionalDynamicRNN, DynamicRNN, static_bidirectional_rnn, static_rnn
 from rnnmigrate.layers.states import LSTMStateTuple
 from rnnmigrate.layers.variables import VariableStore
 from rnnmigrate.layers.weights import load_tf1_weights, tf1_weights
+from rnnmigrate.layers.wrappers import DeviceWrapper, ResidualWrapper
 
 __all__ = [
     "BasicLSTMCell",
     "BasicRNNCell",
     "BidirectionalDynamicRNN",
+    "DeviceWrapper",
     "DropoutWrapper",
     "DynamicRNN",
     "GRUBlockCell",
     "GRUBlockCellV2",
     "GRUCell",
+    "InputProjectionWrapper",
     "KerasGRUCell",
     "KerasLSTMCell",
     "KerasSimpleRNNCell",
@@ -34,6 +38,8 @@ __all__ = [
     "LSTMCell",
     "LSTMStateTuple",
     "MultiRNNCell",
+    "OutputProjectionWrapper",
+    "ResidualWrapper",
     "VariableStore",
     "load_tf1_weights",
     "static_bidirectional_rnn",

@@ -192,7 +192,12 @@ def _require_runtime_cells(target: Any) -> None:
 
 def _first_kernel(cell: Any, scope: str) -> tuple[str, int]:
     """(TF1 name of the first leaf cell's kernel, that cell's recurrent depth), before building."""
-    cell = unwrap_cell(cell)
+    while hasattr(cell, "wrapped_cell"):
+        if getattr(cell, "scopes_wrapped_cell", False):  # a projection wrapper: the cell is in its scope
+            scope = join(scope, cell.tf1_base_name)
+            if cell.first_kernel_is_own:
+                return join(scope, "kernel"), 0
+        cell = cell.wrapped_cell
     scope = join(scope, cell.tf1_base_name)
     if is_stack(cell):
         return _first_kernel(cell.cells[0], f"{scope}/cell_0")
