@@ -19,7 +19,7 @@ from rnnmigrate.project import Project, traced_elsewhere
 ScopeNode = ast.Module | ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
 _SCOPE_TYPES = (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 _MAX_DEPTH = 12
-_WRAPPERS = (".DropoutWrapper", ".ResidualWrapper", ".DeviceWrapper")
+_WRAPPERS = (".DropoutWrapper", ".ResidualWrapper", ".DeviceWrapper", ".OutputProjectionWrapper", ".InputProjectionWrapper")
 
 
 @dataclass

@@ -37,8 +37,6 @@ OTHER_CELLS = (
     "IndyLSTMCell",
     "LayerNormLSTMCell",
     "HighwayWrapper",
-    "InputProjectionWrapper",
-    "OutputProjectionWrapper",
     "EmbeddingWrapper",
     "FusedRNNCell",
     "FusedRNNCellAdaptor",
@@ -65,8 +63,8 @@ RULE = Rule(
     apis=names_in(CONTRIB_CELL_MODULES, (*SPECIFIC_REASONS, *OTHER_CELLS)),
     kind="cell",
     what="Finds cells and wrappers that only `tf.contrib.rnn` provided: LayerNormBasicLSTMCell, "
-    "NASCell, AttentionCellWrapper, GridLSTMCell, projection/embedding wrappers and the rest "
-    "(the block cells are RNN111's).",
+    "NASCell, AttentionCellWrapper, GridLSTMCell, EmbeddingWrapper and the rest "
+    "(the block cells are RNN111's, the projection wrappers RNN105's).",
     why="`tf.contrib` was removed in TF 2.0; these have no Keras 3 class and their weights have "
     "their own layouts.",
     fix="None automatic. Reimplement the cell as a Keras 3 cell (or pick the closest "

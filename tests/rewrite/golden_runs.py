@@ -124,6 +124,8 @@ GOLDENS: dict[str, Golden] = {
     "bidirectional_dynamic_rnn/positional": Golden({"x": FEATURES, "lengths": LENGTHS_}),
     "block_cells/fused": Golden({"x_tm": Features(time_major=True), "lengths": LENGTHS_}),
     "block_cells/step_cells": Golden({"x": FEATURES, "lengths": LENGTHS_}),
+    "cell_wrappers/all_wrappers": Golden({"x": FEATURES, "lengths": LENGTHS_}),
+    "cell_wrappers/residual": Golden({"x": Features(depth=64)}),
     "core_cells/direct_import_all_rewritten": Golden({"x": FEATURES}),
     "core_cells/direct_import_parenthesized": Golden({"x": FEATURES}),
     "core_cells/direct_import_partly_rewritten": Golden({"x": FEATURES}),
@@ -188,7 +190,7 @@ def tf1_spellings() -> dict[str, types.ModuleType]:
 
     rnn_cell = v1.nn.rnn_cell
     nn = module("tensorflow.nn", v1.nn, rnn=v1.nn.static_rnn, bidirectional_rnn=v1.nn.static_bidirectional_rnn)
-    block_cells = tf1_block_cells()
+    block_cells = {**tf1_block_cells(), **tf1_projection_wrappers()}
     contrib_rnn = module(
         "tensorflow.contrib.rnn",
         rnn_cell,
@@ -213,6 +215,20 @@ def tf1_spellings() -> dict[str, types.ModuleType]:
     modules["tensorflow.compat.v1"] = compat.v1
     modules.update({"tensorflow.contrib.rnn.python": contrib_rnn.python, "tensorflow.contrib.rnn.python.ops": contrib_rnn_ops})
     return modules
+
+
+def tf1_projection_wrappers() -> dict:
+    """tf.contrib.rnn's projection wrappers with TF 1.15's signatures, written from its core_rnn_cell.py."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "layers"))
+    import wrapper_oracles
+
+    def output_projection_wrapper(cell, output_size, activation=None, reuse=None):
+        return wrapper_oracles.OracleOutputProjectionWrapper(cell, output_size, activation)
+
+    def input_projection_wrapper(cell, num_proj, activation=None, input_size=None, reuse=None):
+        return wrapper_oracles.OracleInputProjectionWrapper(cell, num_proj, activation)
+
+    return {"OutputProjectionWrapper": output_projection_wrapper, "InputProjectionWrapper": input_projection_wrapper}
 
 
 def tf1_block_cells() -> dict:
