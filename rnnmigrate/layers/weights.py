@@ -160,11 +160,11 @@ def load_tf1_weights(target: Any, source: Any, scope: str | None = None) -> list
 
 
 def _build_from(target: Any, source: VariableSource, scope: str | None) -> list[str]:
-    is_layer = hasattr(target, "cell") or hasattr(target, "cell_fw")
+    is_layer = hasattr(target, "cell_fw") or (hasattr(target, "cell") and not hasattr(target, "state_size"))  # not a wrapper
     if is_layer and scope is not None:
         target.scope = scope
     cell_scope = target.scope if is_layer else (scope if scope is not None else "rnn")
-    first_cell = target.cell_fw if hasattr(target, "cell_fw") else getattr(target, "cell", target)
+    first_cell = target.cell_fw if hasattr(target, "cell_fw") else (target.cell if is_layer else target)
     if hasattr(target, "cell_fw"):
         cell_scope = join(cell_scope, "fw")
     kernel_name, recurrent_depth = _first_kernel(first_cell, cell_scope)

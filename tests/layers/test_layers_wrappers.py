@@ -202,3 +202,16 @@ def test_a_wrong_port_is_caught(make_wrong_tf1, spec_name):
     assert_matches(ours, tuple(right.run(inputs=inputs, sequence_length=LENGTHS).values()))
     with pytest.raises(AssertionError):
         assert_matches(ours, tuple(wrong.run(inputs=inputs, sequence_length=LENGTHS).values()))
+
+
+@pytest.mark.parametrize("spec_name", ["multi_wrappers", "output_projection_lstm", "residual_fn_gru", "lstm_block_all_options"])
+def test_static_rnn_with_lengths(spec_name, record_property):
+    tf1 = reference("static", spec_name)
+    cell = SPECS_BY_NAME[spec_name].make_runtime()
+    runtime.load_tf1_weights(cell, tf1.values, scope="rnn")
+    inputs = list(np.moveaxis(random_inputs(seed=79), 1, 0))
+
+    expected = tf1.run(inputs=inputs, sequence_length=LENGTHS)
+    outputs, state = runtime.static_rnn(cell, inputs, sequence_length=LENGTHS, dtype=tf.float32)
+
+    assert_matches((outputs, state), (expected["outputs"], expected["state"]), record_property)
