@@ -64,7 +64,7 @@ RULE = Rule(
     "0, 1 and T, batch 1, time_major, initial states, every final state tensor, around LSTM, GRU and "
     "block cells and inside a MultiRNNCell, eagerly, in `tf.function`, in a TF1 graph restored by the "
     "program's own Saver (same variable names, shapes and devices), and after a `.keras` round trip: "
-    "worst difference about 2.4e-7 in float32. The device is honoured: the cell's ops and variables "
+    "worst difference 6e-7 in float32 (bar 1e-5). The device is honoured: the cell's ops and variables "
     "land on it as in TF1. Negative controls (the projection's bias or the residual dropped) fail.",
     example_before="cell = tf.contrib.rnn.OutputProjectionWrapper(tf.nn.rnn_cell.GRUCell(64), 10)\n"
     "outputs, state = tf.nn.dynamic_rnn(cell, x, dtype=tf.float32)",
