@@ -18,7 +18,7 @@ from rnnmigrate.names import ImportTable
 from rnnmigrate.project import Project, traced_elsewhere
 
 _MAX_DEPTH = 12
-_WRAPPERS = (".DropoutWrapper", ".ResidualWrapper", ".DeviceWrapper")
+_WRAPPERS = (".DropoutWrapper", ".ResidualWrapper", ".DeviceWrapper", ".OutputProjectionWrapper", ".InputProjectionWrapper")
 
 
 def unknown(problem: str, line: int | None = None) -> CellInfo:

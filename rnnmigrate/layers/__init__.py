@@ -6,6 +6,7 @@ shapes, layout), so TF1 checkpoints restore with the program's own Saver.
 Imports only tensorflow, keras and numpy.
 """
 
+from rnnmigrate.layers.block_cells import GRUBlockCell, GRUBlockCellV2, LSTMBlockCell, LSTMBlockFusedCell
 from rnnmigrate.layers.cells import BasicRNNCell, GRUCell
 from rnnmigrate.layers.contrib_cells import LayerNormBasicLSTMCell, NASCell
 from rnnmigrate.layers.cudnn_cells import CudnnCompatibleGRUCell, CudnnCompatibleLSTMCell
@@ -21,10 +22,12 @@ from rnnmigrate.layers.dropout import DropoutWrapper
 from rnnmigrate.layers.keras_cells import KerasGRUCell, KerasLSTMCell, KerasSimpleRNNCell
 from rnnmigrate.layers.lstm import BasicLSTMCell, LSTMCell
 from rnnmigrate.layers.multi_rnn import MultiRNNCell
+from rnnmigrate.layers.projection_wrappers import InputProjectionWrapper, OutputProjectionWrapper
 from rnnmigrate.layers.rnn import BidirectionalDynamicRNN, DynamicRNN, static_bidirectional_rnn, static_rnn
 from rnnmigrate.layers.states import LSTMStateTuple
 from rnnmigrate.layers.variables import VariableStore
 from rnnmigrate.layers.weights import load_tf1_weights, tf1_weights
+from rnnmigrate.layers.wrappers import DeviceWrapper, ResidualWrapper
 
 __all__ = [
     "BasicLSTMCell",
@@ -36,17 +39,25 @@ __all__ = [
     "CudnnLSTM",
     "CudnnRNNRelu",
     "CudnnRNNTanh",
+    "DeviceWrapper",
     "DropoutWrapper",
     "DynamicRNN",
+    "GRUBlockCell",
+    "GRUBlockCellV2",
     "GRUCell",
+    "InputProjectionWrapper",
     "KerasGRUCell",
     "KerasLSTMCell",
     "KerasSimpleRNNCell",
+    "LSTMBlockCell",
+    "LSTMBlockFusedCell",
     "LSTMCell",
     "LSTMStateTuple",
     "LayerNormBasicLSTMCell",
     "MultiRNNCell",
     "NASCell",
+    "OutputProjectionWrapper",
+    "ResidualWrapper",
     "VariableStore",
     "canonical_to_opaque",
     "canonical_to_tf1",

@@ -228,6 +228,9 @@ class GRUCell(SplitStepCell):
 
     default_tf1_scope_name = "gru_cell"
     kernel_name = "gates/kernel"
+    gate_bias_name = "gates/bias"
+    candidate_kernel_name = "candidate/kernel"
+    candidate_bias_name = "candidate/bias"
 
     def __init__(self, num_units: int, activation: Any = None, reuse: Any = None, kernel_initializer: Any = None,
                  bias_initializer: Any = None, name: str | None = None, dtype: Any = None, **kwargs: Any):
@@ -243,22 +246,22 @@ class GRUCell(SplitStepCell):
         rows, units = depth + self.units, self.units
         gate_bias = self.bias_initializer or tf.compat.v1.constant_initializer(1.0)
         candidate_bias = self.bias_initializer or tf.compat.v1.zeros_initializer()
-        self.add_tf1_variable("gates/kernel", (rows, 2 * units), self.kernel_initializer)
-        self.add_tf1_variable("gates/bias", (2 * units,), gate_bias)
-        self.add_tf1_variable("candidate/kernel", (rows, units), self.kernel_initializer)
-        self.add_tf1_variable("candidate/bias", (units,), candidate_bias)
+        self.add_tf1_variable(self.kernel_name, (rows, 2 * units), self.kernel_initializer)
+        self.add_tf1_variable(self.gate_bias_name, (2 * units,), gate_bias)
+        self.add_tf1_variable(self.candidate_kernel_name, (rows, units), self.kernel_initializer)
+        self.add_tf1_variable(self.candidate_bias_name, (units,), candidate_bias)
 
     def make_input_projection(self) -> Callable:
-        gates_input, _ = self.split_kernel("gates/kernel")
-        candidate_input, _ = self.split_kernel("candidate/kernel")
+        gates_input, _ = self.split_kernel(self.kernel_name)
+        candidate_input, _ = self.split_kernel(self.candidate_kernel_name)
         kernel = tf.concat([gates_input, candidate_input], axis=1)
-        bias = tf.concat([self.weight("gates/bias"), self.weight("candidate/bias")], axis=0)
+        bias = tf.concat([self.weight(self.gate_bias_name), self.weight(self.candidate_bias_name)], axis=0)
         return lambda inputs: dense(inputs, kernel, bias)
 
     def make_recurrent_step(self) -> Callable:
         gates = 2 * self.units
-        _, gates_recurrent = self.split_kernel("gates/kernel")
-        _, candidate_recurrent = self.split_kernel("candidate/kernel")
+        _, gates_recurrent = self.split_kernel(self.kernel_name)
+        _, candidate_recurrent = self.split_kernel(self.candidate_kernel_name)
         activation = self.activation
 
         def step(projected: tf.Tensor, states: list) -> tuple[tf.Tensor, list]:

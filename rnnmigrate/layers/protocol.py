@@ -15,7 +15,9 @@ import keras
 from rnnmigrate.layers.variables import is_runtime_object
 
 _RUNTIME_NAMES = ("BasicRNNCell", "BasicLSTMCell", "LSTMCell", "GRUCell", "MultiRNNCell", "DropoutWrapper",
-                  "CudnnCompatibleLSTMCell", "CudnnCompatibleGRUCell", "LayerNormBasicLSTMCell", "NASCell")
+                  "CudnnCompatibleLSTMCell", "CudnnCompatibleGRUCell", "LayerNormBasicLSTMCell", "NASCell",
+                  "LSTMBlockCell", "GRUBlockCell", "GRUBlockCellV2", "ResidualWrapper", "DeviceWrapper",
+                  "OutputProjectionWrapper", "InputProjectionWrapper")
 _KERAS2_NAMES = ("LSTMCell", "GRUCell", "SimpleRNNCell")
 _TF1_MODULES = (
     "tensorflow.python.ops.rnn_cell",

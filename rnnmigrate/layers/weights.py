@@ -160,11 +160,11 @@ def load_tf1_weights(target: Any, source: Any, scope: str | None = None) -> list
 
 
 def _build_from(target: Any, source: VariableSource, scope: str | None) -> list[str]:
-    is_layer = hasattr(target, "cell") or hasattr(target, "cell_fw")
+    is_layer = hasattr(target, "cell_fw") or (hasattr(target, "cell") and not hasattr(target, "state_size"))  # not a wrapper
     if is_layer and scope is not None:
         target.scope = scope
     cell_scope = target.scope if is_layer else (scope if scope is not None else "rnn")
-    first_cell = target.cell_fw if hasattr(target, "cell_fw") else getattr(target, "cell", target)
+    first_cell = target.cell_fw if hasattr(target, "cell_fw") else (target.cell if is_layer else target)
     if hasattr(target, "cell_fw"):
         cell_scope = join(cell_scope, "fw")
     kernel_name, recurrent_depth = _first_kernel(first_cell, cell_scope)
@@ -192,7 +192,12 @@ def _require_runtime_cells(target: Any) -> None:
 
 def _first_kernel(cell: Any, scope: str) -> tuple[str, int]:
     """(TF1 name of the first leaf cell's kernel, that cell's recurrent depth), before building."""
-    cell = unwrap_cell(cell)
+    while hasattr(cell, "wrapped_cell"):
+        if getattr(cell, "scopes_wrapped_cell", False):  # a projection wrapper: the cell is in its scope
+            scope = join(scope, cell.tf1_base_name)
+            if cell.first_kernel_is_own:
+                return join(scope, "kernel"), 0
+        cell = cell.wrapped_cell
     scope = join(scope, cell.tf1_base_name)
     if is_stack(cell):
         return _first_kernel(cell.cells[0], f"{scope}/cell_0")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rnnmigrate.rules import (
     bidirectional_dynamic_rnn,
+    block_cells,
     cell_wrappers,
     contrib_cells,
     contrib_math_cells,
@@ -49,6 +50,7 @@ RULES: tuple[Rule, ...] = tuple(
         cell_wrappers,
         custom_cells,
         contrib_cells,
+        block_cells,
         contrib_math_cells,
         cudnn,
         keras_cudnn_layers,

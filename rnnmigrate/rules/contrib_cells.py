@@ -14,11 +14,6 @@ CONTRIB_CELL_MODULES = (
 )
 
 SPECIFIC_REASONS = {
-    "LSTMBlockCell": "LSTMBlockCell is a fused kernel with its own variable names and a cell_clip option; "
-    "port it to LSTMCell with the same options and prove it with `rnnmigrate verify`",
-    "LSTMBlockFusedCell": "LSTMBlockFusedCell runs the whole sequence in one op with its own calling convention",
-    "GRUBlockCell": "GRUBlockCell is a fused GRU whose variables differ in name from GRUCell's",
-    "GRUBlockCellV2": "GRUBlockCellV2 is a fused GRU whose variables differ in name from GRUCell's",
     "AttentionCellWrapper": "AttentionCellWrapper attends over past outputs; Keras 3 has no equivalent cell",
 }
 OTHER_CELLS = (
@@ -40,8 +35,6 @@ OTHER_CELLS = (
     "IndyLSTMCell",
     "LayerNormLSTMCell",
     "HighwayWrapper",
-    "InputProjectionWrapper",
-    "OutputProjectionWrapper",
     "EmbeddingWrapper",
     "FusedRNNCell",
     "FusedRNNCellAdaptor",
@@ -64,12 +57,12 @@ def assess(site: Site) -> Assessment:
 RULE = Rule(
     code="RNN107",
     name="contrib-cell",
-    summary="tf.contrib.rnn-only cell (LSTMBlockCell, AttentionCellWrapper, GridLSTMCell, ...)",
+    summary="tf.contrib.rnn-only cell (AttentionCellWrapper, GridLSTMCell, TimeReversedFusedRNN, ...)",
     apis=names_in(CONTRIB_CELL_MODULES, (*SPECIFIC_REASONS, *OTHER_CELLS)),
     kind="cell",
-    what="Finds cells and wrappers that only `tf.contrib.rnn` provided: "
-    "LSTMBlockCell, LSTMBlockFusedCell, GRUBlockCell, AttentionCellWrapper, GridLSTMCell, "
-    "projection/embedding wrappers and the rest (LayerNormBasicLSTMCell and NASCell: RNN112).",
+    what="Finds cells and wrappers that only `tf.contrib.rnn` provided: AttentionCellWrapper, "
+    "GridLSTMCell, EmbeddingWrapper and the rest (the block cells are RNN111's, LayerNormBasicLSTMCell "
+    "and NASCell RNN112's, the projection wrappers RNN105's).",
     why="`tf.contrib` was removed in TF 2.0; these have no Keras 3 class and their weights have "
     "their own layouts.",
     fix="None automatic. Reimplement the cell as a Keras 3 cell (or pick the closest "

@@ -19,6 +19,8 @@ import tensorflow as tf
 import rnnmigrate.layers as runtime
 import tf1_cudnn_cells
 from tf1_contrib_cells import contrib_cell_specs
+from block_oracles import OracleGRUBlockCell, OracleLSTMBlockCell
+from wrapper_oracles import OracleInputProjectionWrapper, OracleOutputProjectionWrapper
 
 rnn_cell = tf.compat.v1.nn.rnn_cell
 v1 = tf.compat.v1
@@ -136,6 +138,65 @@ CELL_SPECS += [
     ),
 ]
 CELL_SPECS += contrib_cell_specs(CellSpec, _tf1_keep_prob)
+BLOCK_CELL_SPECS = [  # tf.contrib.rnn's block cells; the oracle runs TensorFlow's own kernel (block_oracles)
+    CellSpec("lstm_block", lambda: OracleLSTMBlockCell(5), lambda: runtime.LSTMBlockCell(5)),
+    CellSpec(
+        "lstm_block_all_options",
+        lambda: OracleLSTMBlockCell(5, forget_bias=0.3, cell_clip=0.5, use_peephole=True),
+        lambda: runtime.LSTMBlockCell(5, forget_bias=0.3, cell_clip=0.5, use_peephole=True),
+    ),
+    CellSpec("gru_block", lambda: OracleGRUBlockCell(5), lambda: runtime.GRUBlockCell(5)),
+    CellSpec("gru_block_v2", lambda: OracleGRUBlockCell(5, "v2"), lambda: runtime.GRUBlockCellV2(5)),
+]
+CELL_SPECS += BLOCK_CELL_SPECS
+
+
+def _sum_and_double(inputs: tf.Tensor, outputs: tf.Tensor) -> tf.Tensor:
+    """A residual_fn of a user's own (TF1 and the runtime both call it as residual_fn(inputs, outputs))."""
+    return 2.0 * outputs + tf.reduce_sum(inputs, axis=1, keepdims=True)
+
+
+WRAPPER_SPECS = [  # legacy ResidualWrapper / DeviceWrapper (tf-keras); projections from TF 1.15 (wrapper_oracles)
+    CellSpec(
+        "residual_lstm_peepholes",
+        lambda: rnn_cell.ResidualWrapper(rnn_cell.LSTMCell(INPUT_DEPTH, use_peepholes=True)),
+        lambda: runtime.ResidualWrapper(runtime.LSTMCell(INPUT_DEPTH, use_peepholes=True)),
+    ),
+    CellSpec(
+        "residual_fn_gru",
+        lambda: rnn_cell.ResidualWrapper(rnn_cell.GRUCell(5), _sum_and_double),
+        lambda: runtime.ResidualWrapper(runtime.GRUCell(5), _sum_and_double),
+    ),
+    CellSpec(
+        "device_lstm_block",
+        lambda: rnn_cell.DeviceWrapper(OracleLSTMBlockCell(5, use_peephole=True), "/cpu:0"),
+        lambda: runtime.DeviceWrapper(runtime.LSTMBlockCell(5, use_peephole=True), "/cpu:0"),
+    ),
+    CellSpec(
+        "output_projection_lstm",
+        lambda: OracleOutputProjectionWrapper(rnn_cell.LSTMCell(5, num_proj=4), 3, tf.tanh),
+        lambda: runtime.OutputProjectionWrapper(runtime.LSTMCell(5, num_proj=4), 3, tf.tanh),
+    ),
+    CellSpec(
+        "input_projection_gru",
+        lambda: OracleInputProjectionWrapper(rnn_cell.GRUCell(5), 4, tf.nn.relu),
+        lambda: runtime.InputProjectionWrapper(runtime.GRUCell(5), 4, tf.nn.relu),
+    ),
+    CellSpec(
+        "multi_wrappers",
+        lambda: rnn_cell.MultiRNNCell([
+            OracleInputProjectionWrapper(rnn_cell.LSTMCell(4), 2),
+            rnn_cell.ResidualWrapper(rnn_cell.DropoutWrapper(OracleGRUBlockCell(4), _tf1_keep_prob())),
+            OracleOutputProjectionWrapper(rnn_cell.DeviceWrapper(rnn_cell.BasicLSTMCell(3), "/cpu:0"), 2),
+        ]),
+        lambda: runtime.MultiRNNCell([
+            runtime.InputProjectionWrapper(runtime.LSTMCell(4), 2),
+            runtime.ResidualWrapper(runtime.DropoutWrapper(runtime.GRUBlockCell(4), 0.7)),
+            runtime.OutputProjectionWrapper(runtime.DeviceWrapper(runtime.BasicLSTMCell(3), "/cpu:0"), 2),
+        ]),
+    ),
+]
+CELL_SPECS += WRAPPER_SPECS
 SPECS_BY_NAME = {spec.name: spec for spec in CELL_SPECS}
 
 

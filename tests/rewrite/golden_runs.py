@@ -122,6 +122,10 @@ GOLDENS: dict[str, Golden] = {
         {"inputs": Features(time_major=True), "lengths": LENGTHS_, "init_fw": LSTMState(32), "init_bw": LSTMState(32)}
     ),
     "bidirectional_dynamic_rnn/positional": Golden({"x": FEATURES, "lengths": LENGTHS_}),
+    "block_cells/fused": Golden({"x_tm": Features(time_major=True), "lengths": LENGTHS_}),
+    "block_cells/step_cells": Golden({"x": FEATURES, "lengths": LENGTHS_}),
+    "cell_wrappers/all_wrappers": Golden({"x": FEATURES, "lengths": LENGTHS_}),
+    "cell_wrappers/residual": Golden({"x": Features(depth=64)}),
     "contrib_math_cells/layer_norm_and_nas": Golden({"x": FEATURES, "lengths": LENGTHS_}),
     "contrib_math_cells/tensor_dropout_keep_prob": Golden({"x": Features(time_major=True)}, **GRAPH_ONLY),
     "core_cells/direct_import_all_rewritten": Golden({"x": FEATURES}),
@@ -193,13 +197,21 @@ def tf1_spellings() -> dict[str, types.ModuleType]:
     from tf1_contrib_cells import contrib_rnn_members  # TF1 oracles of the contrib cells TF 2 lacks
 
     nn = module("tensorflow.nn", v1.nn, rnn=v1.nn.static_rnn, bidirectional_rnn=v1.nn.static_bidirectional_rnn)
+    block_cells = {**tf1_block_cells(), **tf1_projection_wrappers()}
     contrib_rnn = module(
         "tensorflow.contrib.rnn",
         rnn_cell,
         static_rnn=v1.nn.static_rnn,
         static_bidirectional_rnn=v1.nn.static_bidirectional_rnn,
         **contrib_rnn_members(),
+        **block_cells,
     )
+    contrib_rnn_ops = module(
+        "tensorflow.contrib.rnn.python.ops",
+        lstm_ops=module("tensorflow.contrib.rnn.python.ops.lstm_ops", **block_cells),
+        gru_ops=module("tensorflow.contrib.rnn.python.ops.gru_ops", **block_cells),
+    )
+    contrib_rnn.python = module("tensorflow.contrib.rnn.python", ops=contrib_rnn_ops)
     contrib = module("tensorflow.contrib", rnn=contrib_rnn, cudnn_rnn=_cudnn_rnn_stand_in(module))
     models_rnn = module("tensorflow.models.rnn", rnn=module("rnn", rnn=v1.nn.static_rnn), rnn_cell=rnn_cell)
     models = module("tensorflow.models", rnn=models_rnn)
@@ -209,24 +221,20 @@ def tf1_spellings() -> dict[str, types.ModuleType]:
     modules.update({"tensorflow.contrib.rnn": contrib_rnn, "tensorflow.models": models})
     modules.update({"tensorflow.models.rnn": models_rnn, "tensorflow.compat": compat})
     modules["tensorflow.compat.v1"] = compat.v1
+    modules.update({"tensorflow.contrib.rnn.python": contrib_rnn.python, "tensorflow.contrib.rnn.python.ops": contrib_rnn_ops})
     return modules
 
 
-def _cudnn_rnn_stand_in(module) -> types.ModuleType:
-    """``tf.contrib.cudnn_rnn`` on the CPU: the TF 1.15 cells and layer stacks of tests/tf1_cudnn_cells.py."""
-    sys.path.insert(0, str(Path(__file__).parents[1]))
-    import tf1_cudnn_cells
-
-    def layer(mode: str):
-        def make(num_layers, num_units, input_mode="linear_input", direction="unidirectional", *_, name=None, **__):
-            return tf1_cudnn_cells.CudnnRNNOnCPU(mode, num_layers, num_units, direction, name)
-
-        return make
-
-    layers = {name: layer(mode) for name, mode in
-              (("CudnnLSTM", "lstm"), ("CudnnGRU", "gru"), ("CudnnRNNTanh", "rnn_tanh"), ("CudnnRNNRelu", "rnn_relu"))}
-    cells = {name: getattr(tf1_cudnn_cells, name) for name in ("CudnnCompatibleLSTMCell", "CudnnCompatibleGRUCell")}
-    return module("tensorflow.contrib.cudnn_rnn", **layers, **cells)
+        **contrib_rnn_members(),
+        **block_cells,
+    )
+    contrib_rnn_ops = module(
+        "tensorflow.contrib.rnn.python.ops",
+        lstm_ops=module("tensorflow.contrib.rnn.python.ops.lstm_ops", **block_cells),
+        gru_ops=module("tensorflow.contrib.rnn.python.ops.gru_ops", **block_cells),
+    )
+    contrib_rnn.python = module("tensorflow.contrib.rnn.python", ops=contrib_rnn_ops)
+    contrib = module("tensorflow.contrib", rnn=contrib_rnn, cudnn_rnn=_cudnn_rnn_stand_in(module))
 
 
 class _Spelled:

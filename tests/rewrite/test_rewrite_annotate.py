@@ -52,10 +52,10 @@ def test_todo_goes_above_the_statement_holding_the_site(name: str):
 
 
 def test_two_sites_on_one_line_get_two_comments():
-    text = "import tensorflow as tf\na, b = tf.contrib.rnn.UGRNNCell(8), tf.contrib.rnn.LSTMBlockCell(8)\n"
+    text = "import tensorflow as tf\na, b = tf.contrib.rnn.UGRNNCell(8), tf.contrib.rnn.GridLSTMCell(8)\n"
     new = rewrite_source(text, annotate=True).text
     assert new.count(TODO_PREFIX) == 2
-    assert TODO_PREFIX + "RNN107 UGRNNCell" in new and TODO_PREFIX + "RNN107 LSTMBlockCell" in new
+    assert TODO_PREFIX + "RNN107 UGRNNCell" in new and TODO_PREFIX + "RNN107 GridLSTMCell" in new
     assert rewrite_source(new, annotate=True).text == new
 
 

@@ -359,13 +359,13 @@ def test_a_manual_branch_makes_the_conditional_cell_manual():
     findings = scan(
         """\
         import tensorflow as tf
-        cell = tf.nn.rnn_cell.GRUCell(8) if fast else tf.contrib.rnn.LSTMBlockCell(8)
+        cell = tf.nn.rnn_cell.GRUCell(8) if fast else tf.contrib.rnn.GridLSTMCell(8)
         tf.nn.dynamic_rnn(cell, x, dtype=tf.float32)
         """
     )
     call = only(findings, "RNN001")
     assert call.verdict == "manual"
-    assert call.reason.startswith("on another path: LSTMBlockCell is a fused kernel")
+    assert call.reason.startswith("on another path: GridLSTMCell existed only")
     assert only(findings, "RNN101").verdict == "manual"
 
 

@@ -1,0 +1,184 @@
+"""ResidualWrapper, DeviceWrapper, OutputProjectionWrapper, InputProjectionWrapper against TF1's.
+
+The wrapper specs also run through the shared ``CELL_SPECS`` matrix of test_layers_dynamic_rnn.py;
+here: bidirectional, static_rnn, the device placement, a TF1 program restored by its own Saver, and
+negative controls (the .keras round trip is in test_layers_block_cells.py).
+"""
+
+import functools
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import rnnmigrate.layers as runtime
+from tf1_reference import (
+    BATCH,
+    INPUT_DEPTH,
+    LENGTHS,
+    SPECS_BY_NAME,
+    TF1Reference,
+    assert_matches,
+    bidirectional_graph,
+    dynamic_rnn_graph,
+    max_abs_diff,
+    random_inputs,
+    random_state,
+    reference,
+    rnn_cell,
+    v1,
+)
+from wrapper_oracles import OracleInputProjectionWrapper, OracleOutputProjectionWrapper
+
+PAIRS = [("output_projection_lstm", "residual_fn_gru"), ("multi_wrappers", "device_lstm_block")]
+
+
+@functools.lru_cache(maxsize=None)
+def bidirectional_reference(fw_name: str, bw_name: str, **options) -> TF1Reference:
+    return TF1Reference(bidirectional_graph(SPECS_BY_NAME[fw_name].make_tf1, SPECS_BY_NAME[bw_name].make_tf1, **options))
+
+
+def ported_bidirectional(fw_name, bw_name, values, **options) -> runtime.BidirectionalDynamicRNN:
+    layer = runtime.BidirectionalDynamicRNN(
+        SPECS_BY_NAME[fw_name].make_runtime(), SPECS_BY_NAME[bw_name].make_runtime(), **options
+    )
+    runtime.load_tf1_weights(layer, values, scope="bidirectional_rnn")
+    return layer
+
+
+@pytest.mark.parametrize(("fw_name", "bw_name"), PAIRS)
+def test_bidirectional_with_lengths_0_1_t(fw_name, bw_name, record_property):
+    tf1 = bidirectional_reference(fw_name, bw_name)
+    layer = ported_bidirectional(fw_name, bw_name, tf1.values)
+    inputs = random_inputs(seed=71)
+
+    expected = tf1.run(inputs=inputs, sequence_length=LENGTHS)
+    assert_matches(layer(inputs, sequence_length=LENGTHS), (expected["outputs"], expected["states"]), record_property)
+
+
+@pytest.mark.parametrize(("fw_name", "bw_name"), PAIRS[:1])
+def test_bidirectional_time_major_initial_states_in_tf_function(fw_name, bw_name, record_property):
+    tf1 = bidirectional_reference(fw_name, bw_name, time_major=True, with_initial_state=True)
+    layer = ported_bidirectional(fw_name, bw_name, tf1.values, time_major=True)
+    inputs = random_inputs(time_major=True, seed=72)
+    state_fw = random_state(layer.cell_fw.zero_state(BATCH), seed=73)
+    state_bw = random_state(layer.cell_bw.zero_state(BATCH), seed=74)
+
+    expected = tf1.run(inputs=inputs, sequence_length=LENGTHS, initial_state_fw=state_fw, initial_state_bw=state_bw)
+    run = tf.function(lambda x, n, a, b: layer(x, sequence_length=n, initial_state_fw=a, initial_state_bw=b))
+    assert_matches(run(inputs, LENGTHS, state_fw, state_bw), (expected["outputs"], expected["states"]), record_property)
+
+
+# -- DeviceWrapper: the device is honoured -------------------------------------------------------
+def _placements(make_cell, kind: str) -> tuple[dict, set]:
+    """(variable devices, devices of the step's MatMul/Sigmoid/Tanh ops, loop bodies included)."""
+    graph = tf.Graph()
+    with graph.as_default():
+        inputs = v1.placeholder(tf.float32, [None, None, INPUT_DEPTH])
+        if kind == "tf1":
+            v1.nn.dynamic_rnn(make_cell(), inputs, dtype=tf.float32)
+        else:
+            runtime.DynamicRNN(make_cell())(inputs)
+        variables = {variable.op.name: variable.device for variable in v1.global_variables()}
+    graph_def = graph.as_graph_def()
+    nodes = [*graph_def.node, *(node for function in graph_def.library.function for node in function.node_def)]
+    return variables, {node.device for node in nodes if node.op in ("MatMul", "Sigmoid", "Tanh")}
+
+
+def test_device_wrapper_places_the_cell_ops_and_variables_like_tf1():
+    tf1 = _placements(lambda: rnn_cell.DeviceWrapper(rnn_cell.LSTMCell(4), "/cpu:0"), "tf1")
+    ours = _placements(lambda: runtime.DeviceWrapper(runtime.LSTMCell(4), "/cpu:0"), "runtime")
+    unwrapped = _placements(lambda: runtime.LSTMCell(4), "runtime")
+
+    assert ours == tf1
+    assert ours[1] == {"/device:CPU:0"} and set(ours[0].values()) == {"/device:CPU:0"}
+    assert unwrapped[1] == {""}, "without the wrapper nothing is placed: the check is not vacuous"
+
+
+# -- a TF1 program restored by its own Saver -----------------------------------------------------
+def _wrapper_program(kind: str):
+    tf1 = kind == "tf1"
+    cells = rnn_cell if tf1 else runtime
+    output_projection = OracleOutputProjectionWrapper if tf1 else runtime.OutputProjectionWrapper
+    input_projection = OracleInputProjectionWrapper if tf1 else runtime.InputProjectionWrapper
+    graph = tf.Graph()
+    with graph.as_default():
+        inputs = v1.placeholder(tf.float32, [None, None, INPUT_DEPTH])
+        lengths = v1.placeholder(tf.int32, [None])
+        with v1.variable_scope("encoder"):
+            cell = cells.MultiRNNCell([
+                input_projection(cells.LSTMCell(4, use_peepholes=True), 2, tf.tanh),
+                cells.ResidualWrapper(cells.GRUCell(4)),
+            ])
+            if tf1:
+                encoded, state = v1.nn.dynamic_rnn(cell, inputs, sequence_length=lengths, dtype=tf.float32)
+            else:
+                encoded, state = runtime.DynamicRNN(cell, dtype=tf.float32)(inputs, sequence_length=lengths)
+        fw = output_projection(cells.DeviceWrapper(cells.LSTMCell(3), "/cpu:0"), 2)
+        bw = output_projection(cells.GRUCell(3), 2, tf.nn.relu)
+        if tf1:
+            both, states = v1.nn.bidirectional_dynamic_rnn(fw, bw, encoded, sequence_length=lengths, dtype=tf.float32)
+        else:
+            both, states = runtime.BidirectionalDynamicRNN(fw, bw, dtype=tf.float32)(encoded, sequence_length=lengths)
+        session = v1.Session(graph=graph)
+        session.run(v1.global_variables_initializer())
+    fetches = {"encoder": (encoded, state), "bidirectional": (both, states)}
+    return graph, session, fetches, {inputs: random_inputs(seed=75), lengths: LENGTHS}
+
+
+def test_tf1_program_restores_from_its_own_saver_with_tf1_names(tmp_path, record_property):
+    graph, session, fetches, feed = _wrapper_program("tf1")
+    rng = np.random.default_rng(76)
+    with graph.as_default():
+        for variable in v1.global_variables():
+            variable.load(rng.normal(0, 0.8, variable.shape.as_list()).astype(np.float32), session)
+        expected_names = {v.op.name: (v.shape.as_list(), v.device) for v in v1.global_variables()}
+        prefix = v1.train.Saver().save(session, str(tmp_path / "model"))
+        expected = session.run(fetches, feed)
+
+    graph, session, fetches, feed = _wrapper_program("runtime")
+    with graph.as_default():
+        assert {v.op.name: (v.shape.as_list(), v.device) for v in v1.global_variables()} == expected_names
+        v1.train.Saver().restore(session, prefix)
+        ours = session.run(fetches, feed)
+    assert "encoder/rnn/multi_rnn_cell/cell_0/input_projection_wrapper/lstm_cell/w_f_diag" in expected_names
+    assert "bidirectional_rnn/fw/output_projection_wrapper/lstm_cell/kernel" in expected_names
+    for part in fetches:
+        record_property(f"max_abs_diff_{part}", max_abs_diff(ours[part], expected[part]))
+    assert_matches(ours, expected)
+
+
+# -- negative controls ---------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("make_wrong_tf1", "spec_name"),
+    [
+        (lambda: OracleOutputProjectionWrapper(rnn_cell.LSTMCell(5, num_proj=4), 3, tf.tanh, skip_bias=True),
+         "output_projection_lstm"),
+        (lambda: rnn_cell.LSTMCell(INPUT_DEPTH, use_peepholes=True), "residual_lstm_peepholes"),
+    ],
+    ids=["projection_bias_dropped", "residual_dropped"],
+)
+def test_a_wrong_port_is_caught(make_wrong_tf1, spec_name):
+    right = reference("dynamic", spec_name)
+    wrong = TF1Reference(dynamic_rnn_graph(make_wrong_tf1), values=right.values)
+    rnn = runtime.DynamicRNN(SPECS_BY_NAME[spec_name].make_runtime())
+    runtime.load_tf1_weights(rnn, right.values)
+    inputs = random_inputs(seed=78)
+
+    ours = rnn(inputs, sequence_length=LENGTHS)
+    assert_matches(ours, tuple(right.run(inputs=inputs, sequence_length=LENGTHS).values()))
+    with pytest.raises(AssertionError):
+        assert_matches(ours, tuple(wrong.run(inputs=inputs, sequence_length=LENGTHS).values()))
+
+
+@pytest.mark.parametrize("spec_name", ["multi_wrappers", "lstm_block_all_options"])
+def test_static_rnn_with_lengths(spec_name, record_property):
+    tf1 = reference("static", spec_name)
+    cell = SPECS_BY_NAME[spec_name].make_runtime()
+    runtime.load_tf1_weights(cell, tf1.values, scope="rnn")
+    inputs = list(np.moveaxis(random_inputs(seed=79), 1, 0))
+
+    expected = tf1.run(inputs=inputs, sequence_length=LENGTHS)
+    outputs, state = runtime.static_rnn(cell, inputs, sequence_length=LENGTHS, dtype=tf.float32)
+
+    assert_matches((outputs, state), (expected["outputs"], expected["state"]), record_property)
