@@ -7,6 +7,7 @@ Imports only tensorflow, keras and numpy.
 """
 
 from rnnmigrate.layers.cells import BasicRNNCell, GRUCell
+from rnnmigrate.layers.custom import LayerRNNCell, RNNCell
 from rnnmigrate.layers.dropout import DropoutWrapper
 from rnnmigrate.layers.keras_cells import KerasGRUCell, KerasLSTMCell, KerasSimpleRNNCell
 from rnnmigrate.layers.lstm import BasicLSTMCell, LSTMCell
@@ -28,7 +29,9 @@ __all__ = [
     "KerasSimpleRNNCell",
     "LSTMCell",
     "LSTMStateTuple",
+    "LayerRNNCell",
     "MultiRNNCell",
+    "RNNCell",
     "VariableStore",
     "load_tf1_weights",
     "static_bidirectional_rnn",
