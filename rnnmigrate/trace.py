@@ -58,7 +58,7 @@ class CellTracer:
         self._scopes: dict[int, _Scope] = {}
         self._class_attributes: dict[str, list[ast.expr]] = defaultdict(list)
         self._class_methods: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
-        self._local_classes = {node.name for node in nodes if isinstance(node, ast.ClassDef)}
+        self._local_classes = {node.name: node for node in nodes if isinstance(node, ast.ClassDef)}
         self._active: set[int] = set()
         self._index(nodes)
 
@@ -168,6 +168,11 @@ class CellTracer:
             traced = [self.trace(value, depth + 1) for value in returns]
             return self._merge(traced[-1], traced[:-1])
         if isinstance(call.func, ast.Name) and call.func.id in self._local_classes:
+            from rnnmigrate.rules.custom_cells import trace_instance
+
+            instance = trace_instance(self, self._local_classes[call.func.id], call)
+            if instance is not None:
+                return instance
             return unknown(f"`{call.func.id}` is a class defined in this file, not a TF1 cell", call.lineno)
         elsewhere = self._trace_into_project(call, depth)
         if elsewhere is not None:

@@ -113,6 +113,8 @@ class Rule:
     only_when_run_by_tf1: bool = False
     # Where this rule's own fix is unsafe (for `explain`); a site's finding states its assumption.
     unsafe_when: str = ""
+    # Every fix of this rule is unsafe (a user's class body): `rules` and `explain` say unsafe, not safe/unsafe.
+    always_unsafe: bool = False
 
     @property
     def informational(self) -> bool:
@@ -129,6 +131,8 @@ class Rule:
         """What `rules` lists: ``safe``, ``safe/unsafe`` when some sites are unsafe, ``-`` without a fix."""
         if self.rewrite is None:
             return "-"
+        if self.always_unsafe:
+            return "unsafe"
         return "safe/unsafe" if self.unsafe_when else "safe"
 
     @property

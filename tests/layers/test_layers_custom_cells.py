@@ -228,3 +228,20 @@ def test_a_dropped_bias_is_caught(oracles):
         outputs, _ = runtime.DynamicRNN(_make("runtime", name))(inputs, sequence_length=lengths)
     expected = reference.run(inputs, lengths, _random_state(_make("tf1", name), 4))["plain"][0]
     assert max_abs_diff(outputs, expected) > 1e-2
+
+
+def test_a_subclass_still_on_tf1s_base_is_refused_with_the_base_to_change():
+    with pytest.raises(TypeError, match=r"cannot run the object of class .*GetVariableCell: migrate it to a subclass "
+                       r"of rnnmigrate\.layers\.RNNCell \(change its base class\)"):
+        runtime.DynamicRNN(_make("tf1", "GetVariableCell"))
+
+
+def test_variable_names_follow_tf1_snake_case_and_the_cells_name():
+    from tf_keras.src.utils.generic_utils import to_snake_case as tf1_snake_case  # what TF1's layers named scopes by
+
+    names = ("GetVariableCell", "MyGRUCell", "_Private", "HTTPCell", "Cell2D")
+    assert [runtime.custom.to_snake_case(name) for name in names] == [tf1_snake_case(name) for name in names]
+    cell = _classes("runtime")["GetVariableCell"](2, name="named")
+    with v1.variable_scope("outer"):
+        runtime.DynamicRNN(cell)(random_inputs(batch=1))
+    assert sorted(cell.tf1_variables()) == ["outer/rnn/named/gate/bias", "outer/rnn/named/gate/kernel", "outer/rnn/named/kernel"]
