@@ -28,6 +28,7 @@ The runtime layers build such a cell with one call on zeros, outside their loop
 from __future__ import annotations
 
 import contextlib
+import inspect
 import re
 import threading
 import weakref
@@ -41,7 +42,7 @@ from rnnmigrate.layers.config import keras_dtype
 from rnnmigrate.layers.states import LSTMStateTuple
 from rnnmigrate.layers.variables import VariableStore, _track_in, create_variable, in_tf1_graph, join
 
-_BASE_ARGUMENTS = ("trainable", "name", "dtype", "_reuse", "_scope")
+_TF1_KEY = "rnnmigrate_tf1_names"
 _local = threading.local()
 
 
@@ -115,6 +116,41 @@ class RNNCell(keras.layers.Layer):
         if unknown:
             raise TypeError(f"{type(self).__name__}: unexpected keyword arguments {unknown}")
         RNNCell._init_tf1_cell(self, trainable, name, dtype, kwargs.get("_reuse"))
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Every subclass is registered for ``.keras`` loading, under its module (a redefinition replaces it)."""
+        super().__init_subclass__(**kwargs)
+        registered = f"{cls.__module__}>{cls.__qualname__}"
+        keras.saving.get_custom_objects().pop(registered, None)
+        keras.saving.register_keras_serializable(package=cls.__module__, name=cls.__qualname__)(cls)
+
+    def get_config(self) -> dict:
+        """Keras's config from the constructor's arguments (plain values only), and the TF1 names to rebuild."""
+        auto = getattr(self, "_auto_config", None)  # what Keras read off the constructor call
+        if auto is None:
+            raise NotImplementedError(
+                f"{type(self).__name__} was built with constructor arguments a .keras config cannot hold "
+                "(only str, int, float, bool, None); give the class a get_config(), or save with tf.train.Checkpoint"
+            )
+        config = {**keras.layers.Layer.get_config(self), **auto.config}
+        caller = None if self._caller_scope is None else self._caller_scope.name
+        config[_TF1_KEY] = {"base_name": self.tf1_base_name, "scope": self.tf1_scope, "caller": caller}
+        return config
+
+    @classmethod
+    def from_config(cls, config: dict) -> "RNNCell":
+        """The subclass's constructor gets only the arguments it takes; the TF1 names come back as saved."""
+        config = dict(config)
+        tf1 = config.pop(_TF1_KEY, {})
+        parameters = inspect.signature(cls.__init__).parameters
+        takes_any = any(parameter.kind is inspect.Parameter.VAR_KEYWORD for parameter in parameters.values())
+        for key in ("name", "trainable", "dtype"):
+            if key in config and not (takes_any or key in parameters) or key == "name":
+                config.pop(key)
+        cell = cls(**config)
+        object.__setattr__(cell, "tf1_base_name", tf1.get("base_name", cell.tf1_base_name))
+        object.__setattr__(cell, "_saved_scopes", (tf1.get("caller"), tf1.get("scope")))
+        return cell
 
     def _init_tf1_cell(self, trainable: bool = True, name: Any = None, dtype: Any = None, reuse: Any = None) -> None:
         name = getattr(name, "name", name)  # TF1 accepted a VariableScope as the name
@@ -270,7 +306,13 @@ class RNNCell(keras.layers.Layer):
             return
         v1 = tf.compat.v1
         current = v1.get_variable_scope()
-        caller = current if _tf1_graph_mode() else v1.VariableScope(reuse=v1.AUTO_REUSE, name=current.name)
+        saved_caller, saved_scope = self.__dict__.get("_saved_scopes", (None, None))
+        if _tf1_graph_mode():
+            caller = current
+        else:
+            caller = v1.VariableScope(reuse=v1.AUTO_REUSE, name=saved_caller if saved_caller is not None else current.name)
+            if saved_scope is not None:
+                self._remember_scope(v1.VariableScope(reuse=v1.AUTO_REUSE, name=saved_scope))
         object.__setattr__(self, "_caller_scope", caller)
         with self._in_caller_scope(reuse=False):
             state = self.zero_state(1, dtype)

@@ -190,7 +190,7 @@ RULE = Rule(
     "with random weights and on the runtime base: the runtime copies restore the TF1 Saver "
     "checkpoint with their own Saver and give the same numbers (float32, <= 1e-5) with lengths "
     "0, 1 and T, batch 1, time_major, initial_state and bidirectional_dynamic_rnn, eagerly, in "
-    "tf.function and inside a keras.Model.",
+    "tf.function, inside a keras.Model and after a .keras round trip.",
     example_before="class MyCell(tf.nn.rnn_cell.RNNCell):\n    def call(self, inputs, state): ...\n\n\n"
     "outputs, state = tf.nn.dynamic_rnn(MyCell(), x, dtype=tf.float32)",
     example_after="class MyCell(RNNCell):\n    def call(self, inputs, state): ...\n\n\n"

@@ -245,3 +245,20 @@ def test_variable_names_follow_tf1_snake_case_and_the_cells_name():
     with v1.variable_scope("outer"):
         runtime.DynamicRNN(cell)(random_inputs(batch=1))
     assert sorted(cell.tf1_variables()) == ["outer/rnn/named/gate/bias", "outer/rnn/named/gate/kernel", "outer/rnn/named/kernel"]
+
+
+@pytest.mark.parametrize("name", ["GetVariableCell", "ProjectedLSTMWrapper"])
+def test_a_keras_file_round_trip_keeps_numbers_and_tf1_names(name, oracles, tmp_path):
+    oracle = oracles[name]
+    plain = {key: value for key, value in oracle.values.items() if key.startswith("plain/")}
+    features = keras.Input((None, INPUT_DEPTH))
+    lengths_input = keras.Input((), dtype="int32")
+    with v1.variable_scope("plain"), runtime.tf1_weights(plain):
+        outputs, _ = runtime.DynamicRNN(_make("runtime", name))(features, sequence_length=lengths_input)
+    model = keras.Model([features, lengths_input], outputs)
+    model.save(tmp_path / "model.keras")
+    loaded = keras.saving.load_model(tmp_path / "model.keras")
+    inputs, lengths = _feeds(4)
+    expected = oracle.run(inputs, lengths, _random_state(_make("tf1", name), 4))["plain"][0]
+    assert_matches(loaded([inputs, lengths]), expected)
+    assert sorted(variable.path for variable in loaded.weights) == sorted(plain)
