@@ -30,7 +30,6 @@ from __future__ import annotations
 import contextlib
 import inspect
 import re
-import threading
 import weakref
 from typing import Any, Iterator
 
@@ -39,11 +38,9 @@ import tensorflow as tf
 from tensorflow.python.ops import variable_scope as _tf_variable_scope  # EagerVariableStore: not in tf.compat.v1
 
 from rnnmigrate.layers.config import keras_dtype
-from rnnmigrate.layers.states import LSTMStateTuple
-from rnnmigrate.layers.variables import VariableStore, _track_in, create_variable, in_tf1_graph, join
+from rnnmigrate.layers.variables import VariableStore, _track_in, create_variable, join
 
 _TF1_KEY = "rnnmigrate_tf1_names"
-_local = threading.local()
 
 
 def _tf1_graph_mode() -> bool:
@@ -144,9 +141,10 @@ class RNNCell(keras.layers.Layer):
         tf1 = config.pop(_TF1_KEY, {})
         parameters = inspect.signature(cls.__init__).parameters
         takes_any = any(parameter.kind is inspect.Parameter.VAR_KEYWORD for parameter in parameters.values())
-        for key in ("name", "trainable", "dtype"):
-            if key in config and not (takes_any or key in parameters) or key == "name":
-                config.pop(key)
+        config.pop("name", None)  # Keras's unique name; the TF1 name is restored below
+        for key in ("trainable", "dtype"):
+            if not (takes_any or key in parameters):
+                config.pop(key, None)
         cell = cls(**config)
         object.__setattr__(cell, "tf1_base_name", tf1.get("base_name", cell.tf1_base_name))
         object.__setattr__(cell, "_saved_scopes", (tf1.get("caller"), tf1.get("scope")))
@@ -257,16 +255,10 @@ class RNNCell(keras.layers.Layer):
         In a TF1 graph the graph is the store and the creator only records; elsewhere
         it hands the variable to ``create_variable`` (a container's store, else this cell's).
         """
-        if getattr(_local, "cells", None) is None:
-            _local.cells = []
-        _local.cells.append(self)
         # Outside a TF1 graph, a fresh store per run: get_variable then asks the creator for every name.
         store = contextlib.nullcontext() if _tf1_graph_mode() else _tf_variable_scope.EagerVariableStore().as_default()
-        try:
-            with tf.variable_creator_scope(self._create_or_record), self._cell_store, store:
-                yield
-        finally:
-            _local.cells.pop()
+        with tf.variable_creator_scope(self._create_or_record), self._cell_store, store:
+            yield
 
     def _create_or_record(self, next_creator: Any, **kwargs: Any) -> Any:
         if "collections" not in kwargs:  # a Keras or tf.Variable (v2) variable: not get_variable's
@@ -345,4 +337,4 @@ class LayerRNNCell(RNNCell):
     """``rnn_cell_impl.LayerRNNCell``: the same protocol; its variables are created in ``build``."""
 
 
-__all__ = ["LSTMStateTuple", "LayerRNNCell", "RNNCell", "to_snake_case"]
+__all__ = ["LayerRNNCell", "RNNCell", "to_snake_case"]
