@@ -142,7 +142,7 @@ class Rule:
             return "info"
         if self.rewrite is None:
             return "manual"
-        return {"function": "auto when traced", "cell": "auto with its call"}.get(self.kind, "auto")
+        return {"function": "auto when traced", "cell": "auto with its call", "class": "auto with its call"}.get(self.kind, "auto")
 
 
 class RewriteContext:
