@@ -39,7 +39,7 @@ class ModuleBindings:
         self.scopes: dict[int, Scope] = {}
         self.class_attributes: dict[str, list[ast.expr]] = defaultdict(list)
         self.class_methods: dict[str, Function] = {}
-        self.local_classes = {node.name for node in nodes if isinstance(node, ast.ClassDef)}
+        self.local_classes = {node.name: node for node in nodes if isinstance(node, ast.ClassDef)}
         self._references: References | None = None
         self._index(nodes)
 

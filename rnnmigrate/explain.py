@@ -73,7 +73,8 @@ def fix_safety_text(rule: Rule) -> str:
         return "no fix: an informational finding (verdict info) that the rewrite leaves alone and that does not fail the gate."
     if rule.rewrite is None:
         return "no automatic fix: a person migrates these sites."
-    return " ".join(part for part in ("safe.", rule.unsafe_when, ANY_FIX_UNSAFE) if part)
+    level = "unsafe." if rule.always_unsafe else "safe."
+    return " ".join(part for part in (level, rule.unsafe_when, ANY_FIX_UNSAFE) if part)
 
 
 def unscannable_text(width: int) -> str:

@@ -277,7 +277,8 @@ class _Matcher:
             if rule is not None and rule.kind in ("cell", "class"):
                 custom = RULES_BY_CODE["RNN106"]
                 assessment = custom.assess(Site(node, qualified, None, self.tracer))  # type: ignore[arg-type]
-                yield self._finding(node, custom, qualified, assessment)  # type: ignore[arg-type]
+                # At the base class: the fix renames it, and the class's cell is described there.
+                yield self._finding(base, custom, qualified, assessment)  # type: ignore[arg-type]
                 return
 
     def _reference(self, node: ast.Name | ast.Attribute) -> Iterator[Finding]:

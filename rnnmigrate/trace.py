@@ -203,6 +203,11 @@ class CellTracer:
                 call.lineno,
             )
         if isinstance(call.func, ast.Name) and call.func.id in self.bindings.local_classes:
+            from rnnmigrate.rules.custom_cells import trace_instance
+
+            instance = trace_instance(self, self.bindings.local_classes[call.func.id], call)
+            if instance is not None:
+                return instance
             return unknown(f"`{call.func.id}` is a class defined in this file, not a TF1 cell", call.lineno)
         elsewhere = self._trace_into_project(call, depth)
         if elsewhere is not None:

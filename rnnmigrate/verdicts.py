@@ -23,6 +23,19 @@ def used_as_value(qualified: str) -> str:
     return f"{display(qualified)} is used as a value, not called; migrate this use by hand"
 
 
+NOT_RUN_CLASS = (
+    "no RNN call in this file runs an instance of it, so its use cannot be checked; migrate it with the code that runs it"
+)
+
+
+def builds_cells(finding: Finding) -> bool:
+    """A finding that stands for cells built at its position: a cell constructor, or an RNNCell subclass."""
+    return bool(finding.cells) and (RULES_BY_CODE[finding.code].kind == "cell" or finding.code == CUSTOM_CELL_CODE)
+
+
+CUSTOM_CELL_CODE = "RNN106"
+
+
 def on_line(line: int) -> str:
     return f"on line {line}"
 
@@ -65,12 +78,13 @@ def refine_cell_verdicts(findings: list[Finding], where: Callable[[int], str] = 
             for cell in finding.cells:
                 for position in cell.positions(finding.path):
                     consumers.setdefault(position, []).append(index)
-        elif kind == "cell" and finding.cells:
+        elif builds_cells(finding):
             cell_at[cell_position(finding)] = index
     for position, index in cell_at.items():
         if refined[index].verdict == "auto" and not consumers.get(position):
             unrun = refined[index]
-            reason = used_as_value(unrun.api) if unrun.used_as_value else NOT_RUN
+            reason = NOT_RUN_CLASS if unrun.code == CUSTOM_CELL_CODE else NOT_RUN
+            reason = used_as_value(unrun.api) if unrun.used_as_value else reason
             refined[index] = replace(unrun, verdict="manual", reason=reason)
     changed = True
     while changed:
@@ -193,7 +207,7 @@ def _fix_groups(findings: list[Finding]) -> list[list[int]]:
     cell_at = {
         cell_position(finding): index
         for index, finding in enumerate(findings)
-        if RULES_BY_CODE[finding.code].kind == "cell" and finding.cells and finding.verdict == "auto"
+        if builds_cells(finding) and finding.verdict == "auto"
     }
     for index, finding in enumerate(findings):
         if finding.verdict != "auto" or RULES_BY_CODE[finding.code].kind != "function":

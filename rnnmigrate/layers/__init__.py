@@ -18,6 +18,7 @@ from rnnmigrate.layers.cudnn_params import (
     tf1_to_canonical,
 )
 from rnnmigrate.layers.cudnn_rnn import CudnnGRU, CudnnLSTM, CudnnRNNRelu, CudnnRNNTanh
+from rnnmigrate.layers.custom import LayerRNNCell, RNNCell
 from rnnmigrate.layers.dropout import DropoutWrapper
 from rnnmigrate.layers.keras_cells import KerasGRUCell, KerasLSTMCell, KerasSimpleRNNCell
 from rnnmigrate.layers.lstm import BasicLSTMCell, LSTMCell
@@ -54,9 +55,11 @@ __all__ = [
     "LSTMCell",
     "LSTMStateTuple",
     "LayerNormBasicLSTMCell",
+    "LayerRNNCell",
     "MultiRNNCell",
     "NASCell",
     "OutputProjectionWrapper",
+    "RNNCell",
     "ResidualWrapper",
     "VariableStore",
     "canonical_to_opaque",

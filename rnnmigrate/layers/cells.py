@@ -36,6 +36,9 @@ def build_cell(cell: Any, input_depth: Any, dtype: Any) -> None:
     """Build ``cell`` in the current TF1 variable scope for inputs of ``dtype``."""
     if input_depth is None:
         raise ValueError("The last dimension of the RNN inputs (the input depth) must be known.")
+    if getattr(cell, "is_tf1_custom_cell", False):
+        cell.build_in_rnn(int(input_depth), dtype)
+        return
     if cell.built:
         return
     _build_dtypes.append(dtype)

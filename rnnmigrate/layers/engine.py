@@ -237,6 +237,8 @@ def _step_functions(cell: Any, training: bool) -> tuple[Callable, Callable, bool
     rows past their length may run on and be discarded; an arbitrary Keras cell
     might mix rows (e.g. batch statistics), so it keeps TF1's per-step freeze.
     """
+    if getattr(cell, "is_tf1_custom_cell", False):
+        return (lambda inputs: inputs), cell.tf1_step, False
     if getattr(cell, "has_fast_path", False) and hasattr(cell, "make_recurrent_step"):
         # A cell whose step depends on training (recurrent dropout) is told here, outside the loop.
         if getattr(cell, "recurrent_step_takes_training", False):

@@ -19,6 +19,7 @@ _RUNTIME_NAMES = ("BasicRNNCell", "BasicLSTMCell", "LSTMCell", "GRUCell", "Multi
                   "LSTMBlockCell", "GRUBlockCell", "GRUBlockCellV2", "ResidualWrapper", "DeviceWrapper",
                   "OutputProjectionWrapper", "InputProjectionWrapper")
 _KERAS2_NAMES = ("LSTMCell", "GRUCell", "SimpleRNNCell")
+_CUSTOM_BASES = ("RNNCell", "LayerRNNCell")
 _TF1_MODULES = (
     "tensorflow.python.ops.rnn_cell",
     "tensorflow.python.keras.layers.legacy_rnn",
@@ -56,6 +57,9 @@ def _kind(cls: type) -> str:
 
 def _replacement(cls: type) -> str:
     name = cls.__name__
+    tf1_base = next((base for base in cls.__mro__[1:] if base.__module__.startswith(_TF1_MODULES)), None)
+    if tf1_base is not None and not cls.__module__.startswith(_TF1_MODULES) and tf1_base.__name__ in _CUSTOM_BASES:
+        return f"a subclass of rnnmigrate.layers.{tf1_base.__name__} (change its base class)"
     if cls.__module__.startswith(_TF1_MODULES) and name in _RUNTIME_NAMES:
         return f"rnnmigrate.layers.{name}"
     if cls.__module__.startswith(_KERAS2_PREFIXES) and name in _KERAS2_NAMES:

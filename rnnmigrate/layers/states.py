@@ -34,6 +34,11 @@ def is_stack(cell: Any) -> bool:
     return getattr(cell, "is_tf1_stack", False)
 
 
+def is_custom(cell: Any) -> bool:
+    """A user's subclass of the runtime's ``RNNCell``: its state is any nest, carried flattened."""
+    return getattr(cell, "is_tf1_custom_cell", False)
+
+
 def is_lstm(cell: Any) -> bool:
     """Whether TF1 gave this cell's state as ``LSTMStateTuple(c, h)``."""
     return getattr(cell, "state_is_lstm_tuple", False)
@@ -56,6 +61,8 @@ def to_tf1_state(cell: Any, keras_state: Any) -> Any:
     if is_stack(cell):
         return tuple(to_tf1_state(sub, state) for sub, state in zip(cell.cells, keras_state))
     tensors = _as_list(keras_state)
+    if is_custom(cell):
+        return cell.pack_state(tensors)
     if is_lstm(cell):
         h, c = tensors
         return LSTMStateTuple(c=c, h=h)
@@ -74,6 +81,8 @@ def from_tf1_state(cell: Any, tf1_state: Any) -> Any:
                 f"{len(cell.cells)} cells; pass one state per cell."
             )
         return [from_tf1_state(sub, state) for sub, state in zip(cell.cells, tf1_state)]
+    if is_custom(cell):
+        return tf.nest.flatten(tf1_state)
     if is_lstm(cell):
         if not isinstance(tf1_state, (tuple, list)) or len(tf1_state) != 2:
             raise ValueError(
@@ -90,6 +99,8 @@ def zero_keras_state(cell: Any, batch_size: Any, dtype: Any) -> Any:
     cell = unwrap_cell(cell)
     if is_stack(cell):
         return [zero_keras_state(sub, batch_size, dtype) for sub in cell.cells]
+    if is_custom(cell):
+        return cell.flat_zero_state(batch_size, dtype)
     if isinstance(batch_size, int):
         return [tf.zeros([batch_size, size], dtype=dtype) for size in state_sizes(cell)]
     return [tf.zeros(tf.stack([batch_size, size]), dtype=dtype) for size in state_sizes(cell)]

@@ -116,6 +116,8 @@ class Rule:
     # The class, used as a value (``cell_class = LSTMCell if lstm else GRUCell``), becomes the
     # runtime class of the same name when the calls of that value are traced and migrate.
     renames_as_value: bool = False
+    # Every fix of this rule is unsafe (a user's class body): `rules` and `explain` say unsafe, not safe/unsafe.
+    always_unsafe: bool = False
 
     @property
     def informational(self) -> bool:
@@ -132,6 +134,8 @@ class Rule:
         """What `rules` lists: ``safe``, ``safe/unsafe`` when some sites are unsafe, ``-`` without a fix."""
         if self.rewrite is None:
             return "-"
+        if self.always_unsafe:
+            return "unsafe"
         return "safe/unsafe" if self.unsafe_when else "safe"
 
     @property
@@ -141,7 +145,7 @@ class Rule:
             return "info"
         if self.rewrite is None:
             return "manual"
-        return {"function": "auto when traced", "cell": "auto with its call"}.get(self.kind, "auto")
+        return {"function": "auto when traced", "cell": "auto with its call", "class": "auto with its call"}.get(self.kind, "auto")
 
 
 class RewriteContext:

@@ -22,7 +22,8 @@ def without_imports(text: str) -> str:
 
 @pytest.mark.parametrize("rule", [rule for rule in RULES if rule.rewrite is not None], ids=lambda rule: rule.code)
 def test_a_rewritable_example_rewrites_to_its_after_text(rule):
-    outcome = rewrite_source(PRELUDE + rule.example_before + "\n")
+    # A rule whose fixes can be unsafe shows its fix as `--unsafe-fixes` applies it (RNN106's always are).
+    outcome = rewrite_source(PRELUDE + rule.example_before + "\n", unsafe_fixes=bool(rule.unsafe_when))
     assert rule.code in {finding.code for finding in outcome.rewritten}
     assert not outcome.left
     assert without_imports(outcome.text) == rule.example_after + "\n"

@@ -248,9 +248,11 @@ def test_cells_of_a_multi_rnn_cell_from_a_list_literal():
             "raw_rnn's loop_fn is arbitrary code; port the loop by hand",
         ),
         (
-            "class MyCell(tf.nn.rnn_cell.RNNCell):\n    pass",
+            "class MyCell(tf.nn.rnn_cell.LSTMCell):\n    pass",
             "RNN106",
-            "class MyCell subclasses tf.nn.rnn_cell.RNNCell; port its call() to a Keras 3 cell",
+            "class MyCell subclasses tf.nn.rnn_cell.LSTMCell: the runtime LSTMCell runs a fused step on "
+            "Keras-ordered states, not the call/__call__ a subclass overrides, so its overrides would not run "
+            "as in TF1; port it onto rnnmigrate.layers.RNNCell by hand",
         ),
         (
             "def f(cell):\n    return tf.nn.dynamic_rnn(cell, x)",
