@@ -160,3 +160,17 @@ def test_json_is_the_same_with_one_worker_or_two(tmp_path: Path, monkeypatch):
 
     assert one == two
     assert sum(f["verdict"] == "auto" for f in json.loads(one)["findings"]) == 80 + 2 + 3
+
+
+def test_a_function_used_as_a_value_makes_its_parameter_cells_unsafe(tmp_path: Path, monkeypatch):
+    root = tmp_path / "callers"
+    shutil.copytree(TREES / "parameter_callers" / "before", root)
+    monkeypatch.chdir(root)
+
+    unsafe = {(f["path"].removeprefix("./"), f["line"], f["code"]): f["assumption"] for f in scan(["."]) if f["safety"] == "unsafe"}
+
+    assert unsafe == {
+        ("pkg/layers.py", 18, "RNN001"): "decode is used as a value in pkg/serve.py on line 14, and those callers "
+        "pass migrated cells as `cell` too",
+        ("pkg/train.py", 23, "RNN101"): "what tf.nn.dynamic_rnn in pkg/layers.py on line 18 assumes (they migrate together)",
+    }

@@ -13,3 +13,7 @@ def encode(inputs, cell=None):
 
 def tag(cell, inputs):
     return tf.nn.dynamic_rnn(cell, inputs, dtype=tf.float32)  # expect: RNN001=manual
+
+
+def decode(cell, inputs):
+    return tf.nn.dynamic_rnn(cell, inputs, dtype=tf.float32)  # expect: RNN001=auto

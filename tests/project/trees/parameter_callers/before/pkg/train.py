@@ -14,3 +14,13 @@ def summarise(x):
 
 def label(x):
     return layers.tag(tf.nn.rnn_cell.GRUCell(3), x)  # expect: RNN101=manual
+
+
+class Tagger:
+    """The cell is an attribute set in __init__ and read in another method."""
+
+    def __init__(self, units):
+        self.cell = tf.nn.rnn_cell.LSTMCell(units)  # expect: RNN101=auto
+
+    def decode(self, x):
+        return layers.decode(self.cell, x)
