@@ -20,12 +20,22 @@ from tf1_reference import (
     static_rnn_graph,
 )
 
-PAIRS = [
+CORE_PAIRS = [
     ("lstm_all_options", "gru"),
     ("multi_mixed", "basic_lstm_forget_bias_2.5"),
     ("dropout_inference", "basic_rnn_tanh"),
-    ("cudnn_compatible_lstm", "cudnn_compatible_gru"),
 ]
+# The cells Keras never had (issue 11), each forward and backward beside another.
+CONTRIB_PAIRS = [
+    ("cudnn_compatible_lstm", "cudnn_compatible_gru"),
+    ("lstm_block_all_options", "gru_block"),
+    ("gru_block_v2", "lstm_block"),
+    ("output_projection_lstm", "residual_fn_gru"),
+    ("multi_wrappers", "device_lstm_block"),
+    ("layer_norm_lstm", "nas_proj_bias"),
+    ("nas", "layer_norm_lstm_no_norm_dropout_inference"),
+]
+PAIRS = CORE_PAIRS + CONTRIB_PAIRS
 
 
 @functools.lru_cache(maxsize=None)
@@ -55,7 +65,7 @@ def test_bidirectional_with_lengths(fw_name, bw_name, record_property):
     assert_matches((outputs, states), (expected["outputs"], expected["states"]), record_property)
 
 
-@pytest.mark.parametrize(("fw_name", "bw_name"), PAIRS)
+@pytest.mark.parametrize(("fw_name", "bw_name"), CORE_PAIRS + CONTRIB_PAIRS[:1])
 def test_bidirectional_time_major_initial_states_no_lengths_in_tf_function(fw_name, bw_name, record_property):
     tf1 = bidirectional_reference(fw_name, bw_name, time_major=True, with_lengths=False, with_initial_state=True)
     layer = ported_bidirectional(fw_name, bw_name, tf1.values, time_major=True)
@@ -69,6 +79,20 @@ def test_bidirectional_time_major_initial_states_no_lengths_in_tf_function(fw_na
     )
 
     assert_matches((outputs, states), (expected["outputs"], expected["states"]), record_property)
+
+
+@pytest.mark.parametrize(("fw_name", "bw_name"), CONTRIB_PAIRS[1:])
+def test_bidirectional_time_major_initial_states_and_lengths_in_tf_function(fw_name, bw_name, record_property):
+    tf1 = bidirectional_reference(fw_name, bw_name, time_major=True, with_initial_state=True)
+    layer = ported_bidirectional(fw_name, bw_name, tf1.values, time_major=True)
+    inputs = random_inputs(time_major=True, seed=15)
+    state_fw = random_state(layer.cell_fw.zero_state(BATCH), seed=16)
+    state_bw = random_state(layer.cell_bw.zero_state(BATCH), seed=17)
+
+    expected = tf1.run(inputs=inputs, sequence_length=LENGTHS, initial_state_fw=state_fw, initial_state_bw=state_bw)
+    run = tf.function(lambda x, n, a, b: layer(x, sequence_length=n, initial_state_fw=a, initial_state_bw=b))
+
+    assert_matches(run(inputs, LENGTHS, state_fw, state_bw), (expected["outputs"], expected["states"]), record_property)
 
 
 @pytest.mark.parametrize("spec_name", ["lstm_peepholes", "multi_mixed", "gru"])

@@ -22,7 +22,6 @@ from tf1_reference import (
     SPECS_BY_NAME,
     TF1Reference,
     assert_matches,
-    bidirectional_graph,
     dynamic_rnn_graph,
     max_abs_diff,
     random_inputs,
@@ -33,47 +32,10 @@ from tf1_reference import (
 )
 
 UNITS = 5
-PAIRS = [("lstm_block_all_options", "gru_block"), ("gru_block_v2", "lstm_block")]
 FUSED_OPTIONS = {
     "fused": {},
     "fused_all_options": {"forget_bias": 0.3, "cell_clip": 0.5, "use_peephole": True},
 }
-
-
-@functools.lru_cache(maxsize=None)
-def bidirectional_reference(fw_name: str, bw_name: str, **options) -> TF1Reference:
-    return TF1Reference(bidirectional_graph(SPECS_BY_NAME[fw_name].make_tf1, SPECS_BY_NAME[bw_name].make_tf1, **options))
-
-
-def ported_bidirectional(fw_name, bw_name, values, **options) -> runtime.BidirectionalDynamicRNN:
-    layer = runtime.BidirectionalDynamicRNN(
-        SPECS_BY_NAME[fw_name].make_runtime(), SPECS_BY_NAME[bw_name].make_runtime(), **options
-    )
-    runtime.load_tf1_weights(layer, values, scope="bidirectional_rnn")
-    return layer
-
-
-@pytest.mark.parametrize(("fw_name", "bw_name"), PAIRS)
-def test_bidirectional_with_lengths_0_1_t(fw_name, bw_name, record_property):
-    tf1 = bidirectional_reference(fw_name, bw_name)
-    layer = ported_bidirectional(fw_name, bw_name, tf1.values)
-    inputs = random_inputs(seed=31)
-
-    expected = tf1.run(inputs=inputs, sequence_length=LENGTHS)
-    assert_matches(layer(inputs, sequence_length=LENGTHS), (expected["outputs"], expected["states"]), record_property)
-
-
-@pytest.mark.parametrize(("fw_name", "bw_name"), PAIRS[:1])
-def test_bidirectional_time_major_initial_states_in_tf_function(fw_name, bw_name, record_property):
-    tf1 = bidirectional_reference(fw_name, bw_name, time_major=True, with_initial_state=True)
-    layer = ported_bidirectional(fw_name, bw_name, tf1.values, time_major=True)
-    inputs = random_inputs(time_major=True, seed=32)
-    state_fw = random_state(layer.cell_fw.zero_state(BATCH), seed=33)
-    state_bw = random_state(layer.cell_bw.zero_state(BATCH), seed=34)
-
-    expected = tf1.run(inputs=inputs, sequence_length=LENGTHS, initial_state_fw=state_fw, initial_state_bw=state_bw)
-    run = tf.function(lambda x, n, a, b: layer(x, sequence_length=n, initial_state_fw=a, initial_state_bw=b))
-    assert_matches(run(inputs, LENGTHS, state_fw, state_bw), (expected["outputs"], expected["states"]), record_property)
 
 
 def test_lstm_block_cell_clip_zero_means_no_clipping_like_the_kernel():

@@ -21,48 +21,11 @@ from tf1_reference import (
     TOLERANCE,
     TF1Reference,
     assert_matches,
-    bidirectional_graph,
     random_inputs,
-    random_state,
     reference,
     v1,
 )
 
-PAIRS = [("layer_norm_lstm", "nas_proj_bias"), ("nas", "layer_norm_lstm_no_norm_dropout_inference")]
-
-
-def _bidirectional(fw_name, bw_name, values, **options):
-    layer = runtime.BidirectionalDynamicRNN(
-        SPECS_BY_NAME[fw_name].make_runtime(), SPECS_BY_NAME[bw_name].make_runtime(), **options
-    )
-    runtime.load_tf1_weights(layer, values, scope="bidirectional_rnn")
-    return layer
-
-
-@pytest.mark.parametrize(("fw_name", "bw_name"), PAIRS)
-def test_bidirectional_with_lengths(fw_name, bw_name, record_property):
-    tf1 = TF1Reference(bidirectional_graph(SPECS_BY_NAME[fw_name].make_tf1, SPECS_BY_NAME[bw_name].make_tf1))
-    layer = _bidirectional(fw_name, bw_name, tf1.values)
-    inputs = random_inputs(seed=21)
-    expected = tf1.run(inputs=inputs, sequence_length=LENGTHS)
-    assert_matches(layer(inputs, sequence_length=LENGTHS), (expected["outputs"], expected["states"]), record_property)
-
-
-@pytest.mark.parametrize(("fw_name", "bw_name"), PAIRS)
-def test_bidirectional_time_major_initial_states_in_tf_function(fw_name, bw_name, record_property):
-    tf1 = TF1Reference(
-        bidirectional_graph(
-            SPECS_BY_NAME[fw_name].make_tf1, SPECS_BY_NAME[bw_name].make_tf1,
-            time_major=True, with_lengths=False, with_initial_state=True,
-        )
-    )
-    layer = _bidirectional(fw_name, bw_name, tf1.values, time_major=True)
-    inputs = random_inputs(time_major=True, seed=22)
-    state_fw = random_state(layer.cell_fw.zero_state(BATCH), seed=23)
-    state_bw = random_state(layer.cell_bw.zero_state(BATCH), seed=24)
-    expected = tf1.run(inputs=inputs, initial_state_fw=state_fw, initial_state_bw=state_bw)
-    outputs = tf.function(lambda x, a, b: layer(x, initial_state_fw=a, initial_state_bw=b))(inputs, state_fw, state_bw)
-    assert_matches(outputs, (expected["outputs"], expected["states"]), record_property)
 
 
 # ----------------------------------------------------------------- a TF1 program and its own Saver
