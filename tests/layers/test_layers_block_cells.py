@@ -19,14 +19,13 @@ from tf1_reference import (
     BATCH,
     INPUT_DEPTH,
     LENGTHS,
-    SPECS_BY_NAME,
     TF1Reference,
     assert_matches,
+    assert_wrong_port_caught,
     dynamic_rnn_graph,
     max_abs_diff,
     random_inputs,
     random_state,
-    reference,
     rnn_cell,
     v1,
 )
@@ -236,16 +235,7 @@ def test_keras_file_round_trip_keeps_the_outputs_and_the_options(tmp_path):
 )
 def test_a_wrong_port_is_caught(make_wrong_tf1, spec_name):
     """The same weights through a kernel fed a permuted layout (or no forget_bias) must fail the check."""
-    right = reference("dynamic", spec_name)
-    wrong = TF1Reference(dynamic_rnn_graph(make_wrong_tf1), values=right.values)
-    rnn = runtime.DynamicRNN(SPECS_BY_NAME[spec_name].make_runtime())
-    runtime.load_tf1_weights(rnn, right.values)
-    inputs = random_inputs(seed=61)
-
-    ours = rnn(inputs, sequence_length=LENGTHS)
-    assert_matches(ours, tuple(right.run(inputs=inputs, sequence_length=LENGTHS).values()))
-    with pytest.raises(AssertionError):
-        assert_matches(ours, tuple(wrong.run(inputs=inputs, sequence_length=LENGTHS).values()))
+    assert_wrong_port_caught(spec_name, make_wrong_tf1, seed=61)
 
 
 def test_fused_cell_without_forget_bias_is_caught():

@@ -14,9 +14,8 @@ from tf1_reference import (
     INPUT_DEPTH,
     LENGTHS,
     SPECS_BY_NAME,
-    TF1Reference,
     assert_matches,
-    dynamic_rnn_graph,
+    assert_wrong_port_caught,
     max_abs_diff,
     random_inputs,
     reference,
@@ -117,16 +116,7 @@ def test_tf1_program_restores_from_its_own_saver_with_tf1_names(tmp_path, record
     ids=["projection_bias_dropped", "residual_dropped"],
 )
 def test_a_wrong_port_is_caught(make_wrong_tf1, spec_name):
-    right = reference("dynamic", spec_name)
-    wrong = TF1Reference(dynamic_rnn_graph(make_wrong_tf1), values=right.values)
-    rnn = runtime.DynamicRNN(SPECS_BY_NAME[spec_name].make_runtime())
-    runtime.load_tf1_weights(rnn, right.values)
-    inputs = random_inputs(seed=78)
-
-    ours = rnn(inputs, sequence_length=LENGTHS)
-    assert_matches(ours, tuple(right.run(inputs=inputs, sequence_length=LENGTHS).values()))
-    with pytest.raises(AssertionError):
-        assert_matches(ours, tuple(wrong.run(inputs=inputs, sequence_length=LENGTHS).values()))
+    assert_wrong_port_caught(spec_name, make_wrong_tf1, seed=78)
 
 
 @pytest.mark.parametrize("spec_name", ["multi_wrappers", "lstm_block_all_options"])

@@ -373,3 +373,21 @@ def keras_gru_weights(tf1_values: dict, units: int) -> tuple[np.ndarray, np.ndar
     kernel = np.concatenate([gates_kernel[:, units:], gates_kernel[:, :units], values["candidate/kernel"]], axis=1)
     bias = np.concatenate([gates_bias[units:], gates_bias[:units], values["candidate/bias"]])
     return kernel, bias
+
+
+def assert_wrong_port_caught(spec_name: str, make_wrong_tf1: Callable[[], Any], seed: int) -> None:
+    """A negative control: the runtime matches its TF1 spec, and the same weights through ``make_wrong_tf1``
+    (a permuted gate layout, a dropped bias...) fail the same check."""
+    right = reference("dynamic", spec_name)
+    wrong = TF1Reference(dynamic_rnn_graph(make_wrong_tf1), values=right.values)
+    rnn = runtime.DynamicRNN(SPECS_BY_NAME[spec_name].make_runtime())
+    runtime.load_tf1_weights(rnn, right.values)
+    inputs = random_inputs(seed=seed)
+
+    ours = rnn(inputs, sequence_length=LENGTHS)
+    assert_matches(ours, tuple(right.run(inputs=inputs, sequence_length=LENGTHS).values()))
+    try:
+        assert_matches(ours, tuple(wrong.run(inputs=inputs, sequence_length=LENGTHS).values()))
+    except AssertionError:
+        return
+    raise AssertionError(f"the wrong port of {spec_name} was not caught")
