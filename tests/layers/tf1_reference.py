@@ -10,14 +10,18 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
 import tensorflow as tf
 
 import rnnmigrate.layers as runtime
-import tf1_cudnn_cells
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: the cuDNN oracle, shared with verify's tests
+import tf1_cudnn_cells  # noqa: E402
 from tf1_contrib_cells import contrib_cell_specs
 from block_oracles import OracleGRUBlockCell, OracleLSTMBlockCell
 from wrapper_oracles import OracleInputProjectionWrapper, OracleOutputProjectionWrapper

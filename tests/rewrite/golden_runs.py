@@ -226,16 +226,62 @@ def tf1_spellings() -> dict[str, types.ModuleType]:
     return modules
 
 
-        **contrib_rnn_members(),
-        **block_cells,
-    )
-    contrib_rnn_ops = module(
-        "tensorflow.contrib.rnn.python.ops",
-        lstm_ops=module("tensorflow.contrib.rnn.python.ops.lstm_ops", **block_cells),
-        gru_ops=module("tensorflow.contrib.rnn.python.ops.gru_ops", **block_cells),
-    )
-    contrib_rnn.python = module("tensorflow.contrib.rnn.python", ops=contrib_rnn_ops)
-    contrib = module("tensorflow.contrib", rnn=contrib_rnn, cudnn_rnn=_cudnn_rnn_stand_in(module))
+def _cudnn_rnn_stand_in(module) -> types.ModuleType:
+    """``tf.contrib.cudnn_rnn`` on the CPU: the TF 1.15 cells and layer stacks of tests/tf1_cudnn_cells.py."""
+    sys.path.insert(0, str(Path(__file__).parents[1]))
+    import tf1_cudnn_cells
+
+    def layer(mode: str):
+        def make(num_layers, num_units, input_mode="linear_input", direction="unidirectional", *_, name=None, **__):
+            return tf1_cudnn_cells.CudnnRNNOnCPU(mode, num_layers, num_units, direction, name)
+
+        return make
+
+    layers = {name: layer(mode) for name, mode in
+              (("CudnnLSTM", "lstm"), ("CudnnGRU", "gru"), ("CudnnRNNTanh", "rnn_tanh"), ("CudnnRNNRelu", "rnn_relu"))}
+    cells = {name: getattr(tf1_cudnn_cells, name) for name in ("CudnnCompatibleLSTMCell", "CudnnCompatibleGRUCell")}
+    return module("tensorflow.contrib.cudnn_rnn", **layers, **cells)
+
+
+def tf1_projection_wrappers() -> dict:
+    """tf.contrib.rnn's projection wrappers with TF 1.15's signatures, written from its core_rnn_cell.py."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "layers"))
+    import wrapper_oracles
+
+    def output_projection_wrapper(cell, output_size, activation=None, reuse=None):
+        return wrapper_oracles.OracleOutputProjectionWrapper(cell, output_size, activation)
+
+    def input_projection_wrapper(cell, num_proj, activation=None, input_size=None, reuse=None):
+        return wrapper_oracles.OracleInputProjectionWrapper(cell, num_proj, activation)
+
+    return {"OutputProjectionWrapper": output_projection_wrapper, "InputProjectionWrapper": input_projection_wrapper}
+
+
+def tf1_block_cells() -> dict:
+    """tf.contrib.rnn's block cells with TF 1.15's signatures, as TF1 cells running TensorFlow's kernels."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "layers"))
+    import block_oracles
+
+    def lstm_block_cell(num_units, forget_bias=1.0, cell_clip=None, use_peephole=False, dtype=None, reuse=None,
+                        name="lstm_cell"):
+        return block_oracles.OracleLSTMBlockCell(num_units, forget_bias, cell_clip, use_peephole, name)
+
+    def lstm_block_fused_cell(num_units, forget_bias=1.0, cell_clip=None, use_peephole=False, reuse=None, dtype=None,
+                              name="lstm_fused_cell"):
+        return block_oracles.OracleLSTMBlockFusedCell(num_units, forget_bias, cell_clip, use_peephole, name)
+
+    def gru_block_cell(version):
+        def make(num_units=None, cell_size=None, reuse=None, name="gru_cell"):
+            return block_oracles.OracleGRUBlockCell(num_units or cell_size, version, name)
+
+        return make
+
+    return {
+        "LSTMBlockCell": lstm_block_cell,
+        "LSTMBlockFusedCell": lstm_block_fused_cell,
+        "GRUBlockCell": gru_block_cell("v1"),
+        "GRUBlockCellV2": gru_block_cell("v2"),
+    }
 
 
 class _Spelled:

@@ -107,13 +107,13 @@ def test_a_gone_file_is_a_write_error(project: Path):
 # -- a real signal to a real process ------------------------------------------------------------
 
 FILES = 300
-# The CLI as installed, with each fsync slowed down so that the signal lands mid-run; the
-# signal handling under test is the real one.
+# The CLI as installed, with each fsync slowed down (6 s for the whole run) so that the signal
+# lands mid-run even on a loaded machine; the signal handling under test is the real one.
 SLOW_CLI = """
 import os, sys, time
 real_fsync = os.fsync
 def slow_fsync(fd):
-    time.sleep(0.004)
+    time.sleep(0.02)
     real_fsync(fd)
 os.fsync = slow_fsync
 sys.argv = ["rnnmigrate", "rewrite", "--apply", sys.argv[1]]
