@@ -122,10 +122,16 @@ main()
 """
 
 
+def _as_from_a_terminal() -> None:
+    """SIGINT as a terminal's Ctrl-C finds it: a shell's background job (CI run with `&`) starts with it ignored."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def interrupt_midway(root: Path, signum: int) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     process = subprocess.Popen(
-        [sys.executable, "-c", SLOW_CLI, str(root)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        [sys.executable, "-c", SLOW_CLI, str(root)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        preexec_fn=_as_from_a_terminal,
     )
     paths = sorted(root.glob("*.py"))
     deadline = time.monotonic() + 30
