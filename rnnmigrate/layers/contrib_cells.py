@@ -105,8 +105,8 @@ class LayerNormBasicLSTMCell(_TF1StateCell):
         self.dropout_prob_seed = dropout_prob_seed
 
     @property
-    def state_size(self) -> list[int]:
-        return [self.units, self.units]
+    def state_size(self) -> LSTMStateTuple:
+        return LSTMStateTuple(c=self.units, h=self.units)
 
     def create_variables(self, depth: int, dtype: Any) -> None:
         units = self.units
@@ -192,8 +192,8 @@ class NASCell(_TF1StateCell):
         return self.units if self.num_proj is None else self.num_proj
 
     @property
-    def state_size(self) -> list[int]:
-        return [self.output_units, self.units]
+    def state_size(self) -> LSTMStateTuple:
+        return LSTMStateTuple(c=self.units, h=self.output_units)
 
     @property
     def output_size(self) -> int:

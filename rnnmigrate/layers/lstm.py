@@ -21,6 +21,7 @@ import tensorflow as tf
 
 from rnnmigrate.layers.cells import SplitStepCell, require_tuple_state
 from rnnmigrate.layers.config import keras_activation, register, serializable_initializer
+from rnnmigrate.layers.states import LSTMStateTuple
 
 
 class _LSTMBase(SplitStepCell):
@@ -45,8 +46,9 @@ class _LSTMBase(SplitStepCell):
         return self.num_proj if self.num_proj is not None else self.units
 
     @property
-    def state_size(self) -> list[int]:
-        return [self.output_units, self.units]
+    def state_size(self) -> LSTMStateTuple:
+        """TF1's ``LSTMStateTuple(c, h)`` of sizes: TF1 code builds its own state tensors from it."""
+        return LSTMStateTuple(c=self.units, h=self.output_units)
 
     @property
     def output_size(self) -> int:

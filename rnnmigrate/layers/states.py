@@ -52,6 +52,8 @@ def is_keras_structured(cell: Any) -> bool:
 def state_sizes(cell: Any) -> list[int]:
     """Sizes of a non-stacked cell's state tensors, in Keras order."""
     size = cell.state_size
+    if isinstance(size, LSTMStateTuple):
+        return [size.h, size.c]
     return list(size) if isinstance(size, (list, tuple)) else [size]
 
 

@@ -7,6 +7,8 @@ import tensorflow as tf
 
 import rnnmigrate.layers as runtime
 from tf1_reference import (
+    CELL_SPECS,
+    SPECS_BY_NAME,
     LENGTHS,
     TF1Reference,
     assert_matches,
@@ -22,7 +24,8 @@ from tf1_reference import (
 def test_lstm_cell_takes_tf1_positional_order():
     cell = runtime.LSTMCell(5, True, 3.0, None, 4, 2.0, None, None, 0.5)
     assert (cell.use_peepholes, cell.cell_clip, cell.num_proj, cell.proj_clip, cell.forget_bias) == (True, 3.0, 4, 2.0, 0.5)
-    assert cell.state_size == [4, 5] and cell.output_size == 4
+    assert cell.state_size == runtime.LSTMStateTuple(c=5, h=4) and cell.output_size == 4
+    assert cell.state_size == rnn_cell.LSTMCell(5, num_proj=4).state_size  # TF1's structure: code builds states from it
 
 
 def test_other_cells_take_tf1_positional_order():
@@ -148,3 +151,12 @@ def test_plain_keras_cell_runs_through_the_generic_step():
     outputs, state = runtime.DynamicRNN(keras_cell)(inputs, sequence_length=LENGTHS)
 
     assert_matches((outputs, state), (expected["outputs"], expected["state"]))
+
+
+@pytest.mark.parametrize("spec_name", [spec.name for spec in CELL_SPECS])
+def test_state_size_has_tf1s_structure_and_order(spec_name):
+    """TF1 code builds its own state tensors from ``cell.state_size`` (bilm-tf: one variable per entry)."""
+    spec = SPECS_BY_NAME[spec_name]
+    tf1, ours = spec.make_tf1().state_size, spec.make_runtime().state_size
+    tf.nest.assert_same_structure(tf1, ours, check_types=False)
+    assert tf.nest.flatten(ours) == [int(size) for size in tf.nest.flatten(tf1)]
