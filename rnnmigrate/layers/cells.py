@@ -70,6 +70,24 @@ def require_tuple_state(state_is_tuple: bool) -> None:
         )
 
 
+class CellWrapper:
+    """What a wrapper (dropout, residual, device, projection) passes through from the cell it wraps."""
+
+    cell: Any
+
+    @property
+    def wrapped_cell(self) -> Any:
+        return self.cell
+
+    @property
+    def state_size(self) -> Any:
+        return self.cell.state_size
+
+    @property
+    def output_size(self) -> Any:
+        return self.cell.output_size
+
+
 class TF1Cell(keras.layers.Layer):
     """What every runtime cell shares: TF1 scope and dtype at build, ``zero_state``, config."""
 

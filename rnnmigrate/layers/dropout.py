@@ -31,7 +31,7 @@ from typing import Any, Callable
 import keras
 import tensorflow as tf
 
-from rnnmigrate.layers.cells import TF1Cell, build_cell, current_build_dtype
+from rnnmigrate.layers.cells import CellWrapper, TF1Cell, build_cell, current_build_dtype
 from rnnmigrate.layers.config import LAYOUT_KEY, LAYOUT_VERSION, cell_from_config, check_layout, register
 from rnnmigrate.layers.states import LSTMStateTuple, from_tf1_state, to_tf1_state
 from rnnmigrate.layers.protocol import require_cell
@@ -77,7 +77,7 @@ def fold_seed(seed: tf.Tensor, *salts: Any) -> tf.Tensor:
 
 
 @register
-class DropoutWrapper(keras.layers.Layer):
+class DropoutWrapper(CellWrapper, keras.layers.Layer):
     """TF1 ``DropoutWrapper(cell, input_keep_prob, output_keep_prob, state_keep_prob, ...)``.
 
     Adds no variable scope (TF1's did not either).  ``input_size`` and ``dtype``
@@ -108,18 +108,6 @@ class DropoutWrapper(keras.layers.Layer):
         # In a TF1 graph a seed variable would join the program's Saver and break its restore.
         self.seed_generator = None if in_tf1_graph() else keras.random.SeedGenerator(seed)
         self.dropout_state_filter_visitor = dropout_state_filter_visitor
-
-    @property
-    def wrapped_cell(self) -> Any:
-        return self.cell
-
-    @property
-    def state_size(self) -> Any:
-        return self.cell.state_size
-
-    @property
-    def output_size(self) -> Any:
-        return self.cell.output_size
 
     is_rnnmigrate_runtime = True
     zero_state = TF1Cell.zero_state

@@ -20,7 +20,7 @@ from typing import Any, Callable
 import keras
 import tensorflow as tf
 
-from rnnmigrate.layers.cells import TF1Cell, build_cell, dense
+from rnnmigrate.layers.cells import CellWrapper, TF1Cell, build_cell, dense
 from rnnmigrate.layers.config import cell_from_config, check_layout, keras_activation, register
 from rnnmigrate.layers.protocol import require_cell
 from rnnmigrate.layers.variables import in_tf1_graph
@@ -31,7 +31,7 @@ def _activation(activation: Any) -> Callable | None:
     return None if activation is None else keras.activations.get(keras_activation(activation))
 
 
-class _ProjectionWrapper(TF1Cell):
+class _ProjectionWrapper(CellWrapper, TF1Cell):
     """A layer with a ``_Linear`` of its own around a cell built inside its scope."""
 
     scopes_wrapped_cell = True
@@ -42,14 +42,6 @@ class _ProjectionWrapper(TF1Cell):
         super().__init__(name=name, dtype=dtype, **kwargs)
         self.cell = cell
         self.activation = _activation(activation)
-
-    @property
-    def wrapped_cell(self) -> Any:
-        return self.cell
-
-    @property
-    def state_size(self) -> Any:
-        return self.cell.state_size
 
     @property
     def has_fast_path(self) -> bool:
@@ -148,10 +140,6 @@ class InputProjectionWrapper(_ProjectionWrapper):
                  **kwargs: Any):
         super().__init__(cell, activation, reuse, **kwargs)
         self.num_proj = int(num_proj)
-
-    @property
-    def output_size(self) -> Any:
-        return self.cell.output_size
 
     @property
     def output_is_first_state(self) -> bool:

@@ -1,7 +1,8 @@
-"""TF1's cell wrappers ``ResidualWrapper``, ``DeviceWrapper``, ``OutputProjectionWrapper``, ``InputProjectionWrapper``.
+"""TF1's cell wrappers ``ResidualWrapper`` and ``DeviceWrapper`` (the projection wrappers, which
+have variables of their own, are in ``projection_wrappers``).
 
-Read from TF 1.15 (``rnn_cell_impl`` / ``rnn_cell_wrapper_impl`` for the first two,
-``tensorflow/contrib/rnn/python/ops/core_rnn_cell.py`` for the projections):
+Read from TF 1.15 (``rnn_cell_impl`` / ``rnn_cell_wrapper_impl``; ``core_rnn_cell.py`` for the
+projections, summarised here beside them):
 
 * ``ResidualWrapper(cell, residual_fn=None)``: ``output = residual_fn(inputs, cell_output)``, by
   default ``inputs + cell_output`` (same structure asserted); the state is the cell's. No scope.
@@ -26,12 +27,10 @@ from typing import Any, Callable
 import keras
 import tensorflow as tf
 
-from rnnmigrate.layers.cells import TF1Cell, build_cell, current_build_dtype, dense
-from rnnmigrate.layers.config import LAYOUT_KEY, LAYOUT_VERSION, cell_from_config, check_layout, keras_activation
-from rnnmigrate.layers.config import register
+from rnnmigrate.layers.cells import CellWrapper, TF1Cell, build_cell, current_build_dtype
+from rnnmigrate.layers.config import LAYOUT_KEY, LAYOUT_VERSION, cell_from_config, check_layout, register
 from rnnmigrate.layers.protocol import require_cell
 from rnnmigrate.layers.states import LSTMStateTuple
-from rnnmigrate.layers.variables import in_tf1_graph, join
 
 
 def _fast_path(cell: Any) -> bool:
@@ -47,7 +46,7 @@ def _keras_states(states: Any) -> tuple[list, Callable]:
     return [states], lambda new: new[0]
 
 
-class _Wrapper(keras.layers.Layer):
+class _Wrapper(CellWrapper, keras.layers.Layer):
     """A wrapper without variables: it builds and runs its cell, whose state it keeps."""
 
     is_rnnmigrate_runtime = True
@@ -57,18 +56,6 @@ class _Wrapper(keras.layers.Layer):
         require_cell(cell, type(self).__name__)
         super().__init__(**kwargs)
         self.cell = cell
-
-    @property
-    def wrapped_cell(self) -> Any:
-        return self.cell
-
-    @property
-    def state_size(self) -> Any:
-        return self.cell.state_size
-
-    @property
-    def output_size(self) -> Any:
-        return self.cell.output_size
 
     @property
     def has_fast_path(self) -> bool:
