@@ -12,6 +12,7 @@ the name, a parameter or another binding with no TF binding beside it hides oute
 from __future__ import annotations
 
 import ast
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -268,8 +269,13 @@ class ImportTable:
         return ".".join([*base, *([node.module] if node.module else [])])
 
     def _bind_aliases(self, assignments: list[ast.Assign]) -> None:
-        """Follow ``x = tf.nn`` style aliases; repeat so that chains of aliases resolve."""
-        pending = list(assignments)
+        """Follow ``x = tf.nn`` style aliases; repeat so that chains of aliases resolve.
+
+        A name assigned more than once in its scope (``cell_type = LSTMCell``, then
+        ``cell_type = GRUCell`` on one branch) is no alias: it may be either.
+        """
+        counts = Counter((id(self.scope_of(node)), node.targets[0].id) for node in assignments)  # type: ignore[attr-defined]
+        pending = [node for node in assignments if counts[(id(self.scope_of(node)), node.targets[0].id)] == 1]  # type: ignore[attr-defined]
         changed = True
         while changed and pending:
             changed = False

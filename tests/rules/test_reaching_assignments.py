@@ -70,3 +70,26 @@ def test_an_assignment_after_the_loop_does_not_reach_the_call_inside_it():
         """
     )
     assert (4, "RNN001", "auto", "safe") in found
+
+
+def test_a_class_name_reassigned_on_a_branch_is_no_alias_and_both_classes_migrate():
+    # tf-seq2seq: `cell_type = LSTMCell; if gru: cell_type = GRUCell` had resolved to GRUCell alone,
+    # and the rewrite built a GRU where TF1 built an LSTM
+    from rnnmigrate.rewrite import rewrite_source
+
+    source = textwrap.dedent(
+        """\
+        import tensorflow as tf
+        from tensorflow.python.ops.rnn_cell import GRUCell
+        from tensorflow.python.ops.rnn_cell import LSTMCell
+        def build(kind):
+            cell_type = LSTMCell
+            if kind == "gru":
+                cell_type = GRUCell
+            return tf.nn.dynamic_rnn(cell_type(8), x, dtype=tf.float32)
+        """
+    )
+    new = rewrite_source(source).text
+    assert "    cell_type = LSTMCell\n" in new and "        cell_type = GRUCell\n" in new
+    assert "from rnnmigrate.layers import DynamicRNN, GRUCell, LSTMCell" in new
+    assert "DynamicRNN(cell_type(8), dtype=tf.float32)(x)" in new
