@@ -9,8 +9,8 @@ Three runs, each its own process:
   drops it), as a user who installed only Keras 3 runs it. Whatever else in the file still
   needs tf-keras (`tf.layers.dense`) fails here, and the line says so.
 
-All inside `rnnmigrate.layers.tf1_weights(checkpoint)`; each RNN call gets the inputs TF1 saw
-at that call (see taps.py), and its outputs and final states are compared with TF1's.
+All inside `rnnmigrate.layers.tf1_weights(checkpoint)`; each RNN call gets the inputs and initial states
+TF1 saw at that call (see taps.py), and its outputs and final states are compared with TF1's.
 """
 
 from __future__ import annotations
@@ -53,8 +53,7 @@ def phase_keras(site: Site, sitedir: Path, tf1: dict, compiled: bool = False) ->
     def use_case(case: int) -> None:
         """Placeholders become this case's feeds; each RNN call gets the inputs TF1 saw."""
         shim.set_feeds(tf1["feeds"][case], eager=True)
-        taps.LOG.injections = [(tf.constant(inputs), None if lengths is None else tf.constant(lengths))
-                               for inputs, lengths in tf1["inputs"][case]]
+        taps.LOG.injections = tf1["inputs"][case]
 
     def call_once() -> dict:
         taps.LOG.taps = []

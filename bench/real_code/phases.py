@@ -58,6 +58,14 @@ def tap_fetches() -> list[tuple[str, int, list[tuple[str, Any]], Any, Any]]:
             for index, tap in enumerate(taps.LOG.taps)]
 
 
+def _initial_state_fetches() -> dict[str, dict[str, list[Any]]]:
+    """Per call, each initial-state argument flattened (no TF1 state classes reach the pickle)."""
+    import tensorflow as tf
+
+    return {f"states{index}": {name: tf.nest.flatten(state) for name, state in tap.initial_states.items()}
+            for index, tap in enumerate(taps.LOG.taps) if tap.initial_states}
+
+
 def input_cases(site: Site) -> list[dict]:
     """Two batches: lengths with full, 1 and 0; then lengths all below the padded time (which
     breaks ports that build a mask without `maxlen`). `sites.lengths` reads `sites.CASE`."""
@@ -97,6 +105,7 @@ def _run_graph(site: Site, root: Path, scratch: Path, cases: list[dict], checkpo
         else:
             outputs = site.build(context)
         fetches = tap_fetches()
+        state_fetches = _initial_state_fetches()
         if loader == "tf1_weights":
             stored = set(tf.train.load_checkpoint(checkpoint).get_variable_to_shape_map())
             saver = v1.train.Saver(var_list=[v for v in v1.global_variables() if v.op.name in stored])
@@ -116,13 +125,15 @@ def _run_graph(site: Site, root: Path, scratch: Path, cases: list[dict], checkpo
             tensors = {name: tensor for _, _, named, _, _ in fetches for name, tensor in named}
             call_inputs = {f"{kind}{index}": tensor for index, (_, _, _, inputs, lengths) in enumerate(fetches)
                            for kind, tensor in (("inputs", inputs), ("lengths", lengths)) if tensor is not None}
-            runs = [session.run({"taps": tensors, "outputs": outputs, "inputs": call_inputs},
+            runs = [session.run({"taps": tensors, "outputs": outputs, "inputs": call_inputs,
+                                 "states": state_fetches},
                                 {shim.PLACEHOLDERS[k]: v for k, v in feeds.items() if k in shim.PLACEHOLDERS})
                     for feeds in cases]
     return {"checkpoint": checkpoint, "randomized": randomized, "feeds": cases,
             "calls": [(api, line) for api, line, _, _, _ in fetches],
             "taps": [run["taps"] for run in runs], "outputs": [run["outputs"] for run in runs],
-            "inputs": [[(run["inputs"].get(f"inputs{index}"), run["inputs"].get(f"lengths{index}"))
+            "inputs": [[taps.Injection(run["inputs"].get(f"inputs{index}"), run["inputs"].get(f"lengths{index}"),
+                                       run["states"].get(f"states{index}", {}))
                         for index in range(len(fetches))] for run in runs],
             "stubs": list(shim.STUBS_USED)}
 

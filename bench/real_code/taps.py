@@ -27,14 +27,28 @@ class Tap:
     inputs: Any
     sequence_length: Any
     result: Any
+    initial_states: dict[str, Any] = field(default_factory=dict)
+
+
+INITIAL_STATE_ARGUMENTS = ("initial_state", "initial_state_fw", "initial_state_bw",
+                           "initial_states_fw", "initial_states_bw")
+
+
+@dataclass
+class Injection:
+    """What TF1 fed one RNN call: inputs, lengths, and each initial-state argument flattened."""
+
+    inputs: Any
+    sequence_length: Any
+    initial_states: dict[str, list[Any]] = field(default_factory=dict)
 
 
 @dataclass
 class TapLog:
-    """Taps in call order. `injections`, when set, are per-call (inputs, lengths) to feed instead."""
+    """Taps in call order. `injections`, when set, are per-call inputs to feed instead."""
 
     taps: list[Tap] = field(default_factory=list)
-    injections: list[tuple[Any, Any]] | None = None
+    injections: list[Injection] | None = None
     depth: int = 0
 
     def caller(self, depth: int = 2) -> tuple[str, int]:
@@ -46,7 +60,7 @@ class TapLog:
             return "?", 0
         return frame.f_code.co_filename, frame.f_lineno
 
-    def next_injection(self) -> tuple[Any, Any] | None:
+    def next_injection(self) -> Injection | None:
         if self.injections is None:
             return None
         index = len(self.taps)
@@ -58,31 +72,64 @@ class TapLog:
 LOG = TapLog()
 
 
-def _arguments(function: Callable, args: tuple, kwargs: dict) -> dict:
+def _bound(function: Callable, args: tuple, kwargs: dict) -> inspect.BoundArguments | None:
     """The call's arguments by name (document-qa passes `sequence_length` positionally)."""
     try:
-        return dict(inspect.signature(function).bind(*args, **kwargs).arguments)
+        return inspect.signature(function).bind(*args, **kwargs)
     except (TypeError, ValueError):
-        return dict(kwargs)
+        return None
 
 
 def tap_tf1_function(function: Callable, api: str) -> Callable:
-    """Wrap a TF1 RNN function (`dynamic_rnn`, `bidirectional_dynamic_rnn`, ...) so each call is logged."""
+    """Wrap an RNN function (TF1's `dynamic_rnn`, `bidirectional_dynamic_rnn`, ..., or the
+    runtime's `static_rnn`) so each call is logged and, in the Keras context, fed TF1's inputs."""
 
     @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         filename, line = LOG.caller()
+        bound = _bound(function, args, kwargs)
+        named = dict(bound.arguments) if bound is not None else dict(kwargs)
+        injected = LOG.next_injection() if LOG.depth == 0 else None
+        if injected is not None:
+            if bound is None:
+                raise RuntimeError(f"{api}: cannot bind this call's arguments to inject TF1's inputs")
+            named.update(_injected(named, injected))
+            bound.arguments.update(named)
+            args, kwargs = bound.args, bound.kwargs
         LOG.depth += 1
         try:
             result = function(*args, **kwargs)
         finally:
             LOG.depth -= 1
         if LOG.depth == 0:  # a call made by another tapped call (stack_bidirectional) is not a site
-            named = _arguments(function, args, kwargs)
-            LOG.taps.append(Tap(api, filename, line, named.get("inputs"), named.get("sequence_length"), result))
+            LOG.taps.append(Tap(api, filename, line, named.get("inputs"), named.get("sequence_length"), result,
+                                _initial_states(named)))
         return result
 
     return wrapper
+
+
+def _initial_states(arguments: dict) -> dict[str, Any]:
+    return {name: arguments[name] for name in INITIAL_STATE_ARGUMENTS if arguments.get(name) is not None}
+
+
+def _injected(arguments: dict, injected: Injection) -> dict[str, Any]:
+    """TF1's inputs, lengths and initial states, in the structure the rewritten call passes.
+
+    Why the initial states too: one read from the project's own variables (bilm-tf's stateful
+    LSTMs keep it in non-trainable `tf.Variable`s) is fresh zeros in the Keras context, as its
+    embeddings are; the harness measures the migrated RNN, so it feeds what TF1 fed.
+    """
+    import tensorflow as tf
+
+    fed = {"inputs": tf.nest.map_structure(tf.constant, injected.inputs)}  # static_rnn's is a list
+    if arguments.get("sequence_length") is not None or injected.sequence_length is not None:
+        fed["sequence_length"] = None if injected.sequence_length is None else tf.constant(injected.sequence_length)
+    for name, flat in injected.initial_states.items():
+        if arguments.get(name) is None:
+            raise RuntimeError(f"TF1 passed {name} to this RNN call and the rewritten code does not")
+        fed[name] = tf.nest.pack_sequence_as(arguments[name], [tf.constant(value) for value in flat])
+    return fed
 
 
 def tap_layer_class(cls: type, api: str) -> Callable[[], None]:
@@ -99,11 +146,12 @@ def tap_layer_class(cls: type, api: str) -> Callable[[], None]:
         filename, line = LOG.caller()
         injected = LOG.next_injection()
         if injected is not None:
-            inputs = injected[0]
-            if "sequence_length" in kwargs or injected[1] is not None:
-                kwargs["sequence_length"] = injected[1]
+            fed = _injected(kwargs, injected)
+            inputs = fed.pop("inputs")
+            kwargs.update(fed)
         result = original(self, inputs, *args, **kwargs)
-        LOG.taps.append(Tap(api, filename, line, inputs, kwargs.get("sequence_length"), result))
+        LOG.taps.append(Tap(api, filename, line, inputs, kwargs.get("sequence_length"), result,
+                            _initial_states(kwargs)))
         return result
 
     cls.__call__ = __call__
