@@ -168,6 +168,7 @@ GOLDENS: dict[str, Golden] = {
     ),
     "lstm_state_tuple/constructed_and_checked": Golden(),
     "lstm_state_tuple/from_contrib": Golden({"c": Tensor((BATCH, 8)), "h": Tensor((BATCH, 8))}),
+    "lstm_state_tuple/unpacked_arguments": Golden({"c": Tensor((BATCH, 8)), "h": Tensor((BATCH, 8))}),
     "multi_rnn_cell/stack": Golden({"x": FEATURES, "lengths": LENGTHS_}),
     "multi_rnn_cell/shared_cell_unsafe_fixes": Golden({"x": FEATURES, "lengths": LENGTHS_}),
     "static_bidirectional_rnn/basic": Golden({"steps": STEPS, "lengths": LENGTHS_}),
