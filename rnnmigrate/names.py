@@ -80,14 +80,19 @@ class ImportTable:
         parents: dict[int, ast.AST] | None = None,
         exports: Callable[[str], bool] | None = None,
         package: str | None = None,
+        accessed_elsewhere: Callable[[str], str | None] | None = None,
     ) -> None:
-        """``package`` is the dotted package of the file, for its relative imports."""
+        """``package`` is the dotted package of the file, for its relative imports;
+        ``accessed_elsewhere`` names the module a function of another module returns (see
+        ``accessed_module``)."""
         if nodes is None or parents is None:
             nodes, parents = _walk(tree)
         self.tree = tree
         self.parents = parents
         self.exports = exports
         self.package = package
+        self.accessed_elsewhere = accessed_elsewhere
+        self._accessing = False
         self.scopes: dict[int, _Names] = {}
         self._scope_cache: dict[int, ast.AST] = {}
         self._collect(nodes)
@@ -105,13 +110,74 @@ class ImportTable:
         """The fully qualified name of a dotted expression, if it starts at a tracked binding."""
         parts = dotted_parts(node)
         if parts is None:
-            return None
+            return self._resolve_accessed(node)
         if not self.has_star and parts[0] not in self.bindings:
             return None
         target = self._lookup(parts[0], self.scope_of(_root(node)))
         if target is None:
             return None
         return ".".join([target, *parts[1:]])
+
+    def _resolve_accessed(self, node: ast.AST) -> str | None:
+        """``contrib.rnn().MultiRNNCell``: the attribute of a module an accessor call returns."""
+        attributes = []
+        while isinstance(node, ast.Attribute):
+            attributes.append(node.attr)
+            node = node.value
+        if not attributes or not isinstance(node, ast.Call) or node.args or node.keywords:
+            return None
+        module = self.accessed_module(node.func)
+        return ".".join([module, *reversed(attributes)]) if module else None
+
+    def accessed_module(self, func: ast.AST) -> str | None:
+        """The TF module a call of ``func`` returns, when ``func`` is an accessor.
+
+        An accessor is a function whose every return is one TF name, typically a module it
+        imports inside (tensor2tensor's ``def rnn(): from tensorflow.contrib import rnn as
+        contrib_rnn; return contrib_rnn``, which keeps ``tf.contrib`` out of import time).
+        Functions of this file are read here; ``accessed_elsewhere`` reads another module's.
+        """
+        if self._accessing:  # an accessor calling itself
+            return None
+        self._accessing = True
+        try:
+            if isinstance(func, ast.Name) and self._defined_at_module_level(func):
+                functions = self._module_functions(func.id)
+                return self.returned_name(functions[0]) if len(functions) == 1 else None
+            target = self.resolve_import(func) if self.accessed_elsewhere is not None else None
+            return self.accessed_elsewhere(target) if target else None
+        finally:
+            self._accessing = False
+
+    def returned_name(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:
+        """The one TF name every return of ``function`` (of this file) gives, if there is one."""
+        from rnnmigrate.bindings import own_returns
+
+        returned = {self.resolve(node.value) if node.value is not None else None for node in own_returns(function)}
+        return returned.pop() if len(returned) == 1 and None not in returned else None
+
+    def _module_functions(self, name: str) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
+        """The module-level ``def name`` statements, inside ``if`` / ``try`` blocks too."""
+        found, stack = [], list(self.tree.body)
+        while stack:
+            node = stack.pop()
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                found += [node] if node.name == name else []
+            elif isinstance(node, ast.stmt) and not isinstance(node, ast.ClassDef):
+                stack.extend(child for child in ast.iter_child_nodes(node) if isinstance(child, (ast.stmt, ast.excepthandler)))
+            elif isinstance(node, ast.excepthandler):
+                stack.extend(node.body)
+        return found
+
+    def _defined_at_module_level(self, name: ast.Name) -> bool:
+        scope = self.scope_of(name)
+        while not isinstance(scope, ast.Module):
+            names = self.scopes.get(id(scope))
+            if names is not None and (name.id in names.defs or name.id in names.tf or name.id in names.other):
+                return False
+            scope = self.scope_of(scope)
+        names = self.scopes.get(id(scope))
+        return names is not None and name.id in names.defs and name.id not in names.tf and name.id not in names.other
 
     def resolve_import(self, node: ast.AST) -> str | None:
         """The dotted target of an expression rooted at a non-TF import (``helpers.make_cell``)."""

@@ -9,6 +9,7 @@ use, so a tree of 100k files costs nothing until a call site points into it.
 from __future__ import annotations
 
 import ast
+import functools
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -18,6 +19,7 @@ from rnnmigrate.findings import CellInfo
 from rnnmigrate.source import SourceError, decode, read_bytes
 
 if TYPE_CHECKING:
+    from rnnmigrate.names import ImportTable
     from rnnmigrate.trace import CellTracer
 
 PROJECT_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
@@ -64,6 +66,7 @@ class Project:
     _modules: dict[str, _Module | None] = field(default_factory=dict)
     _files: list[str] | None = None
     _mentions: dict[str, list[str]] = field(default_factory=dict)
+    _accessed: dict[tuple[str, str], str | None] = field(default_factory=dict)
 
     @classmethod
     def for_paths(cls, paths: list[str]) -> Project:
@@ -103,6 +106,23 @@ class Project:
             return None
         return module, module.functions[name]
 
+    def accessed_module(self, dotted: str, importer: str) -> str | None:
+        """The TF module the project function ``dotted`` returns, when it is an accessor
+        (``ImportTable.accessed_module``): tensor2tensor's ``contrib.rnn()``."""
+        key = (dotted, os.path.dirname(importer))
+        if key not in self._accessed:
+            found = self.function(dotted, importer)
+            self._accessed[key] = found[0].tracer.imports.returned_name(found[1]) if found else None
+        return self._accessed[key]
+
+    def import_table(self, tree: ast.Module, nodes: list[ast.AST], parents: dict[int, ast.AST], path: str) -> ImportTable:
+        """A module's names, with accessors of the project's other modules followed."""
+        from rnnmigrate.names import ImportTable
+        from rnnmigrate.scan import known_name
+
+        return ImportTable(tree, nodes, parents, exports=known_name, package=self.package_of(path),
+                           accessed_elsewhere=functools.partial(self.accessed_module, importer=path))
+
     def files_mentioning(self, name: str) -> list[str]:
         """The project's Python files whose text contains ``name`` (the byte prefilter of a caller search)."""
         if name not in self._mentions:
@@ -132,8 +152,6 @@ class Project:
         return self._modules[path]
 
     def _read(self, path: str) -> _Module | None:
-        from rnnmigrate.names import ImportTable
-        from rnnmigrate.scan import known_name
         from rnnmigrate.bindings import walk_with_parents
         from rnnmigrate.trace import CellTracer
 
@@ -142,7 +160,7 @@ class Project:
         except (OSError, SourceError, SyntaxError, ValueError, RecursionError):
             return None
         nodes, parents = walk_with_parents(tree)
-        imports = ImportTable(tree, nodes, parents, exports=known_name, package=self.package_of(path))
+        imports = self.import_table(tree, nodes, parents, path)
         tracer = CellTracer(tree, imports, nodes, parents, project=self, path=path)
         functions = {
             node.name: node for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))

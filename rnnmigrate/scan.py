@@ -105,6 +105,8 @@ def scan_file(path: str, codes: CodeFilter = CodeFilter(), project: Project | No
         return _unscannable(path, codes, str(error), error.line)
     except RecursionError:
         return _unscannable(path, codes, "too deeply nested to parse")
+    except Exception as error:  # a bug of ours costs one file, not the run (rewrite does the same)
+        return _unscannable(path, codes, f"internal error while scanning ({type(error).__name__}: {error}); please report it")
 
 
 def _unscannable(path: str, codes: CodeFilter, message: str, line: int | None = None,
@@ -187,8 +189,10 @@ def match_source(
     """
     tree = ast.parse(text, filename=path)
     nodes, parents = walk_with_parents(tree)
-    package = project.package_of(path) if project else None
-    imports = ImportTable(tree, nodes, parents, exports=known_name, package=package)
+    if project is not None:
+        imports = project.import_table(tree, nodes, parents, path)
+    else:
+        imports = ImportTable(tree, nodes, parents, exports=known_name)
     if not imports.bindings and not imports.has_star:
         return [], []
     lines = LineIndex(text)

@@ -147,3 +147,22 @@ def test_scan_files_keeps_going_after_errors(bad_tree: Path):
     one = scan_files(files, jobs=1)
     assert len(one.errors) == len(BAD_FILES) + 1
     assert len(one.findings) == 4
+
+
+def test_a_bug_of_ours_costs_its_file_only(project: Path, monkeypatch: pytest.MonkeyPatch):
+    import rnnmigrate.blockers
+
+    real = rnnmigrate.blockers.find_blockers
+
+    def crashing(nodes, parents, imports, path, lines):
+        if path.endswith("crashes.py"):
+            raise ValueError("bug in a check")
+        return real(nodes, parents, imports, path, lines)
+
+    monkeypatch.setattr(rnnmigrate.blockers, "find_blockers", crashing)
+    write(project, "crashes.py", AUTO_SOURCE)
+    write(project, "good.py", AUTO_SOURCE)
+    document = scan_json("--jobs", "1", ".")
+    errors = {Path(error["path"]).name: error["message"] for error in document["errors"]}
+    assert errors == {"crashes.py": "internal error while scanning (ValueError: bug in a check); please report it"}
+    assert {Path(finding["path"]).name for finding in document["findings"]} == {"good.py"}
