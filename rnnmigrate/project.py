@@ -51,6 +51,7 @@ class _Module:
     path: str
     tracer: CellTracer
     functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef]
+    classes: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -105,6 +106,13 @@ class Project:
         if module is None or name not in module.functions:
             return None
         return module, module.functions[name]
+
+    def class_file(self, dotted: str, importer: str) -> str | None:
+        """The file defining ``dotted`` (``pkg.zoneout.ZoneoutWrapper``) when it is a class of the project."""
+        module_name, _, name = dotted.rpartition(".")
+        path = self.module_file(module_name, importer) if module_name else None
+        module = self._module(path) if path else None
+        return path if module is not None and name in module.classes else None
 
     def accessed_module(self, dotted: str, importer: str) -> str | None:
         """The TF module the project function ``dotted`` returns, when it is an accessor
@@ -165,7 +173,8 @@ class Project:
         functions = {
             node.name: node for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
         }
-        return _Module(path, tracer, functions)
+        classes = frozenset(node.name for node in tree.body if isinstance(node, ast.ClassDef))
+        return _Module(path, tracer, functions, classes)
 
     def describe(self, path: str) -> str:
         """A path as the user would pass it: relative to the working directory when inside it."""

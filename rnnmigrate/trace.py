@@ -221,6 +221,15 @@ class CellTracer:
                 "an object whose calls the scan cannot follow",
                 call.lineno,
             )
+        return self._from_outside(call)
+
+    def _from_outside(self, call: ast.Call) -> CellInfo:
+        """Why a call this file cannot see into stays manual: a class of the project, or unknown code."""
+        target = self.imports.resolve_import(call.func) if self.project is not None else None
+        defined_in = self.project.class_file(target, self.path) if target else None
+        if defined_in is not None:
+            return unknown(f"`{_short(call.func)}` is a class of this project ({self.project.describe(defined_in)}), "
+                           "not a TF1 cell", call.lineno)
         return unknown(f"the cell comes from `{_short(call.func)}()`, defined outside this file", call.lineno)
 
     def _class_choices(self, expr: ast.expr, depth: int = 0) -> list[ast.expr]:

@@ -174,3 +174,16 @@ def test_a_function_used_as_a_value_makes_its_parameter_cells_unsafe(tmp_path: P
         "pass migrated cells as `cell` too",
         ("pkg/train.py", 23, "RNN101"): "what tf.nn.dynamic_rnn in pkg/layers.py on line 18 assumes (they migrate together)",
     }
+
+
+def test_accessors_and_project_classes_give_their_reasons(tmp_path: Path, monkeypatch):
+    root = tmp_path / "accessors"
+    shutil.copytree(TREES / "lazy_accessors" / "before", root)
+    monkeypatch.chdir(root)
+
+    reasons = {f["line"]: f["reason"] for f in scan(["."]) if f["path"].endswith("model.py") and f["verdict"] == "manual"}
+
+    assert reasons == {
+        18: "the cell comes from `contrib.either(flag).LSTMCell()`, defined outside this file",
+        23: "`ZoneoutCell` is a class of this project (pkg/cells.py), not a TF1 cell",
+    }

@@ -16,3 +16,8 @@ def encode(inputs, lengths):
 def decode(inputs, flag):
     cell = contrib.either(flag).LSTMCell(8)
     return tf.nn.dynamic_rnn(cell, inputs, dtype=tf.float32)  # expect: RNN001=manual
+
+
+def zoned(inputs):
+    from pkg.cells import ZoneoutCell
+    return tf.nn.dynamic_rnn(ZoneoutCell(None, 0.1), inputs, dtype=tf.float32)  # expect: RNN001=manual
