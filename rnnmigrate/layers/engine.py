@@ -146,14 +146,14 @@ def _signature(value: Any) -> Any:
     if value is None:
         return None
     shape = value.shape
-    return (value.dtype, shape.rank, shape[-1] if shape.rank else None)
+    return (value.dtype, shape.rank, tf.compat.dimension_value(shape[-1]) if shape.rank else None)
 
 
 def _general_spec(tensor: Any) -> tf.TensorSpec | None:
     if tensor is None:
         return None
     rank = tensor.shape.rank
-    dims = [None] * (rank - 1) + [tensor.shape[-1]] if rank else []
+    dims = [None] * (rank - 1) + [tf.compat.dimension_value(tensor.shape[-1])] if rank else []
     return tf.TensorSpec(dims if rank is not None else None, tensor.dtype)
 
 

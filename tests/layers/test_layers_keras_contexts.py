@@ -220,3 +220,20 @@ def test_later_calls_inside_tf1_weights_do_not_read_the_checkpoint_again():
         model(_inputs())
         model(_inputs(seed=84))
     assert sorted(loaded.loaded_variables) == sorted(tf1.values)
+
+
+def test_eager_calls_under_tf1_dimension_shapes():
+    """Code that runs with ``disable_v2_tensorshape()`` (tf-rnn-attention does) has shapes of
+    TF 1.x ``Dimension`` objects; the compiled-call cache must read them as numbers."""
+    inputs = tf.constant(random_inputs())
+    layer = runtime.DynamicRNN(runtime.GRUCell(UNITS))
+    expected_outputs, expected_state = layer(inputs, sequence_length=LENGTHS)
+    tf.compat.v1.disable_v2_tensorshape()
+    try:
+        outputs, state = layer(inputs, sequence_length=LENGTHS)
+        fresh_outputs, _ = runtime.DynamicRNN(runtime.GRUCell(UNITS))(tf.constant(random_inputs(seed=5)))
+    finally:
+        tf.compat.v1.enable_v2_tensorshape()
+    np.testing.assert_array_equal(outputs, expected_outputs)
+    np.testing.assert_array_equal(state, expected_state)
+    assert fresh_outputs.shape == expected_outputs.shape
