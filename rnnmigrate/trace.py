@@ -205,9 +205,14 @@ class CellTracer:
         if isinstance(call.func, ast.Name) and call.func.id in self.bindings.local_classes:
             from rnnmigrate.rules.custom_cells import trace_instance
 
-            instance = trace_instance(self, self.bindings.local_classes[call.func.id], call)
+            node = self.bindings.local_classes[call.func.id]
+            instance = trace_instance(self, node, call)
             if instance is not None:
                 return instance
+            base = next((b.id for b in node.bases if isinstance(b, ast.Name) and b.id in self.bindings.local_classes), None)
+            if base is not None:
+                return unknown(f"`{call.func.id}` subclasses `{base}`, a class of this file: only direct subclasses of "
+                               "TF1 cells are migrated", call.lineno)
             return unknown(f"`{call.func.id}` is a class defined in this file, not a TF1 cell", call.lineno)
         elsewhere = self._trace_into_project(call, depth)
         if elsewhere is not None:

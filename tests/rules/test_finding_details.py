@@ -401,3 +401,24 @@ def test_suppression_with_codes_on_the_finding_line():
         """
     )
     assert [(f.line, f.code) for f in findings] == [(2, "RNN001"), (5, "RNN001"), (5, "RNN101")]
+
+
+def test_a_cell_class_deriving_from_another_class_of_the_file_says_so():
+    findings = scan(
+        """\
+        import tensorflow as tf
+
+        class StackCell(tf.nn.rnn_cell.RNNCell):
+            pass
+
+        class DequeCell(StackCell):
+            pass
+
+        outputs, state = tf.nn.dynamic_rnn(DequeCell(), inputs, dtype=tf.float32)
+        """
+    )
+    call = only(findings, "RNN001")
+    assert call.verdict == "manual"
+    assert call.reason == (
+        "`DequeCell` subclasses `StackCell`, a class of this file: only direct subclasses of TF1 cells are migrated"
+    )
