@@ -36,7 +36,7 @@ import tensorflow as tf
 
 from rnnmigrate.layers.cells import SplitStepCell, dense
 from rnnmigrate.layers.config import keras_activation, register
-from rnnmigrate.layers.states import LSTMStateTuple
+from rnnmigrate.layers.states import LSTMStateTuple, ProjectedLSTMSizes
 from rnnmigrate.layers.variables import in_tf1_graph
 
 NORMALIZED_GATES = ("input", "transform", "forget", "output")
@@ -174,7 +174,7 @@ class LayerNormBasicLSTMCell(_TF1StateCell):
 
 
 @register
-class NASCell(_TF1StateCell):
+class NASCell(ProjectedLSTMSizes, _TF1StateCell):
     """TF1 ``tf.contrib.rnn.NASCell`` (Zoph & Le's searched cell); ``reuse`` is accepted and unused."""
 
     default_tf1_scope_name = "nas_cell"
@@ -186,18 +186,6 @@ class NASCell(_TF1StateCell):
         self.units = int(num_units)
         self.num_proj = None if num_proj is None else int(num_proj)
         self.use_biases = bool(use_biases)
-
-    @property
-    def output_units(self) -> int:
-        return self.units if self.num_proj is None else self.num_proj
-
-    @property
-    def state_size(self) -> LSTMStateTuple:
-        return LSTMStateTuple(c=self.units, h=self.output_units)
-
-    @property
-    def output_size(self) -> int:
-        return self.output_units
 
     def recurrent_depth(self) -> int:
         """Rows of ``kernel`` that multiply the state: none (they are ``recurrent_kernel``)."""

@@ -21,10 +21,10 @@ import tensorflow as tf
 
 from rnnmigrate.layers.cells import SplitStepCell, require_tuple_state
 from rnnmigrate.layers.config import keras_activation, register, serializable_initializer
-from rnnmigrate.layers.states import LSTMStateTuple
+from rnnmigrate.layers.states import ProjectedLSTMSizes
 
 
-class _LSTMBase(SplitStepCell):
+class _LSTMBase(ProjectedLSTMSizes, SplitStepCell):
     """Shared parts of BasicLSTMCell and LSTMCell; state ``[h, c]`` in Keras order."""
 
     project_unrolled_steps_together = True
@@ -40,19 +40,6 @@ class _LSTMBase(SplitStepCell):
         self.units = int(num_units)
         self.forget_bias = float(forget_bias)
         self.activation = keras.activations.get(keras_activation(activation))
-
-    @property
-    def output_units(self) -> int:
-        return self.num_proj if self.num_proj is not None else self.units
-
-    @property
-    def state_size(self) -> LSTMStateTuple:
-        """TF1's ``LSTMStateTuple(c, h)`` of sizes: TF1 code builds its own state tensors from it."""
-        return LSTMStateTuple(c=self.units, h=self.output_units)
-
-    @property
-    def output_size(self) -> int:
-        return self.output_units
 
     def recurrent_depth(self) -> int:
         return self.output_units

@@ -23,6 +23,29 @@ class LSTMStateTuple(collections.namedtuple("LSTMStateTuple", ("c", "h"))):
         return self.c.dtype
 
 
+class ProjectedLSTMSizes:
+    """Sizes of an LSTM-like cell with ``units`` and an optional ``num_proj`` (LSTMCell, NASCell).
+
+    ``state_size`` is TF1's ``LSTMStateTuple(c, h)`` of sizes: TF1 code builds its own state
+    tensors from it (bilm-tf's stateful initial states).
+    """
+
+    units: int
+    num_proj: int | None = None
+
+    @property
+    def output_units(self) -> int:
+        return self.units if self.num_proj is None else self.num_proj
+
+    @property
+    def state_size(self) -> LSTMStateTuple:
+        return LSTMStateTuple(c=self.units, h=self.output_units)
+
+    @property
+    def output_size(self) -> int:
+        return self.output_units
+
+
 def unwrap_cell(cell: Any) -> Any:
     """Return the innermost cell under any number of DropoutWrappers."""
     while hasattr(cell, "wrapped_cell"):
