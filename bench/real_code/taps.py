@@ -93,9 +93,8 @@ def tap_tf1_function(function: Callable, api: str) -> Callable:
         if injected is not None:
             if bound is None:
                 raise RuntimeError(f"{api}: cannot bind this call's arguments to inject TF1's inputs")
-            named.update(_injected(named, injected))
-            bound.arguments.update(named)
-            args, kwargs = bound.args, bound.kwargs
+            bound.arguments.update(_injected(named, injected))
+            named, args, kwargs = dict(bound.arguments), bound.args, bound.kwargs
         LOG.depth += 1
         try:
             result = function(*args, **kwargs)
