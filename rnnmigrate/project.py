@@ -51,7 +51,7 @@ class _Module:
     path: str
     tracer: CellTracer
     functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef]
-    classes: frozenset[str] = frozenset()
+    classes: dict[str, ast.ClassDef] = field(default_factory=dict)
 
 
 @dataclass
@@ -107,12 +107,14 @@ class Project:
             return None
         return module, module.functions[name]
 
-    def class_file(self, dotted: str, importer: str) -> str | None:
-        """The file defining ``dotted`` (``pkg.zoneout.ZoneoutWrapper``) when it is a class of the project."""
+    def class_def(self, dotted: str, importer: str) -> tuple[_Module, ast.ClassDef] | None:
+        """The module-level class ``dotted`` names (``pkg.zoneout.ZoneoutWrapper``), if it is the project's."""
         module_name, _, name = dotted.rpartition(".")
         path = self.module_file(module_name, importer) if module_name else None
         module = self._module(path) if path else None
-        return path if module is not None and name in module.classes else None
+        if module is None or name not in module.classes:
+            return None
+        return module, module.classes[name]
 
     def accessed_module(self, dotted: str, importer: str) -> str | None:
         """The TF module the project function ``dotted`` returns, when it is an accessor
@@ -173,7 +175,7 @@ class Project:
         functions = {
             node.name: node for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
         }
-        classes = frozenset(node.name for node in tree.body if isinstance(node, ast.ClassDef))
+        classes = {node.name: node for node in tree.body if isinstance(node, ast.ClassDef)}
         return _Module(path, tracer, functions, classes)
 
     def describe(self, path: str) -> str:

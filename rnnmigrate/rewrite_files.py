@@ -11,7 +11,6 @@ from dataclasses import replace
 from rnnmigrate.findings import UNSCANNABLE, FileError, Finding, unscannable
 from rnnmigrate.project import Project
 from rnnmigrate.rewrite import FileRewrite, RewriteError, _failed, plan_file
-from rnnmigrate.rules import RULES_BY_CODE
 from rnnmigrate.scan import CodeFilter, might_match
 from rnnmigrate.config import DEFAULT_LINE_LENGTH
 from rnnmigrate.source import read_bytes
@@ -76,6 +75,13 @@ def _by_path(findings: list[Finding]) -> dict[str, list[Finding]]:
 
 def _all_or_nothing(plans: list[FileRewrite], groups: list[set[str]]) -> list[FileRewrite]:
     """A linked group whose member failed is not written at all: its sites stay TF1, saying why."""
+    _roll_back_broken_groups(plans, groups)
+    if _check_links(plans):
+        _roll_back_broken_groups(plans, groups)
+    return plans
+
+
+def _roll_back_broken_groups(plans: list[FileRewrite], groups: list[set[str]]) -> None:
     failed = {plan.path for plan in plans if plan.error is not None}
     for group in groups:
         broken = sorted(group & failed)
@@ -88,19 +94,17 @@ def _all_or_nothing(plans: list[FileRewrite], groups: list[set[str]]) -> list[Fi
                 plan.left = [replace(finding, verdict="manual", reason=reason) if finding.verdict == "auto" else finding
                              for finding in [*plan.rewritten, *plan.left]]
                 plan.rewritten, plan.notes, plan.held = [], [], []
-    _check_links(plans)
-    return plans
 
 
-def _check_links(plans: list[FileRewrite]) -> None:
-    """Never write a call whose cell, built in another file, stays TF1 (the verdicts promise it)."""
+def _check_links(plans: list[FileRewrite]) -> bool:
+    """Never write a call whose cell, built in another file, stays TF1 (the verdicts promise it).
+
+    True when a file failed here (its group is then rolled back too)."""
     from rnnmigrate.linking import linked_paths
-    from rnnmigrate.verdicts import cell_position
+    from rnnmigrate.verdicts import builds_cells, cell_position
 
-    rewritten_cells = {
-        cell_position(finding) for plan in plans for finding in plan.rewritten
-        if RULES_BY_CODE[finding.code].kind == "cell" and finding.cells
-    }
+    rewritten_cells = {cell_position(finding) for plan in plans for finding in plan.rewritten if builds_cells(finding)}
+    failed = False
     for plan in plans:
         for finding in plan.rewritten:
             if not linked_paths([finding]):
@@ -114,7 +118,9 @@ def _check_links(plans: list[FileRewrite]) -> None:
                 message = (f"{finding.api} on line {finding.line} runs the cell on line {line} of {where}, "
                            "which this run does not rewrite; file left unchanged")
                 _failed(plan, RewriteError(message, findings=[*plan.rewritten, *plan.left]))
+                failed = True
                 break
+    return failed
 
 
 def _plan_chunk(paths: list[str], codes: CodeFilter, annotate: bool, line_length: int,

@@ -202,18 +202,9 @@ class CellTracer:
                 "not a cell constructor the scan can follow",
                 call.lineno,
             )
-        if isinstance(call.func, ast.Name) and call.func.id in self.bindings.local_classes:
-            from rnnmigrate.rules.custom_cells import trace_instance
-
-            node = self.bindings.local_classes[call.func.id]
-            instance = trace_instance(self, node, call)
-            if instance is not None:
-                return instance
-            base = next((b.id for b in node.bases if isinstance(b, ast.Name) and b.id in self.bindings.local_classes), None)
-            if base is not None:
-                return unknown(f"`{call.func.id}` subclasses `{base}`, a class of this file: only direct subclasses of "
-                               "TF1 cells are migrated", call.lineno)
-            return unknown(f"`{call.func.id}` is a class defined in this file, not a TF1 cell", call.lineno)
+        defined = self.cell_class(call.func)
+        if defined is not None:
+            return self._instance(call, *defined)
         elsewhere = self._trace_into_project(call, depth)
         if elsewhere is not None:
             return elsewhere
@@ -228,13 +219,32 @@ class CellTracer:
             )
         return self._from_outside(call)
 
+    def cell_class(self, expr: ast.expr) -> tuple[CellTracer, ast.ClassDef, str | None] | None:
+        """The class of this file or of another module of the project that ``expr`` names: the
+        tracer of its module and its file (None: this file)."""
+        if isinstance(expr, ast.Name) and expr.id in self.bindings.local_classes:
+            return self, self.bindings.local_classes[expr.id], None
+        target = self.imports.resolve_import(expr) if self.project is not None else None
+        found = self.project.class_def(target, self.path) if target else None
+        return (found[0].tracer, found[1], found[0].path) if found else None
+
+    def _instance(self, call: ast.Call, owner: CellTracer, node: ast.ClassDef, path: str | None) -> CellInfo:
+        """``MyCell(...)`` for a class of the project: a cell when the class derives from a TF1 cell."""
+        from rnnmigrate.rules.custom_cells import trace_instance
+
+        instance = trace_instance(self, node, call, owner=owner, defined_in=path)
+        if instance is not None:
+            return instance
+        where = f"of this project ({self.project.describe(path)})" if path else "defined in this file"
+        return unknown(f"`{_short(call.func)}` is a class {where}, not a TF1 cell", call.lineno)
+
     def _from_outside(self, call: ast.Call) -> CellInfo:
-        """Why a call this file cannot see into stays manual: a class of the project, or unknown code."""
-        target = self.imports.resolve_import(call.func) if self.project is not None else None
-        defined_in = self.project.class_file(target, self.path) if target else None
-        if defined_in is not None:
-            return unknown(f"`{_short(call.func)}` is a class of this project ({self.project.describe(defined_in)}), "
-                           "not a TF1 cell", call.lineno)
+        """Why a call this file cannot see into stays manual."""
+        if isinstance(call.func, ast.Name):
+            scope = self.bindings.scope_defining(call.func, call.func.id)
+            if scope is not None and call.func.id in scope.parameters:
+                return unknown(f"the cell class is `{call.func.id}`, a parameter of {scope.label}: a class passed "
+                               "as an argument is not traced", call.lineno)
         return unknown(f"the cell comes from `{_short(call.func)}()`, defined outside this file", call.lineno)
 
     def _class_choices(self, expr: ast.expr, depth: int = 0) -> list[ast.expr]:
@@ -246,6 +256,11 @@ class CellTracer:
 
         if depth > _MAX_DEPTH:
             return []
+        defined = self.cell_class(expr)
+        if defined is not None:
+            from rnnmigrate.rules.custom_cells import describe_class
+
+            return [expr] if describe_class(defined[1], defined[0]) is not None else []
         qualified = self.imports.resolve(expr)
         if qualified is not None:
             rule = rule_for(qualified)
@@ -274,6 +289,9 @@ class CellTracer:
         from rnnmigrate.rules import rule_for
         from rnnmigrate.rules.base import Site
 
+        defined = self.cell_class(reference)
+        if defined is not None:
+            return self._instance(call, *defined)
         qualified = self.imports.resolve(reference)
         assert qualified is not None
         rule = rule_for(qualified)

@@ -9,9 +9,11 @@ subclass of a concrete TF1 cell, whose runtime class runs a fused step instead
 of the ``call`` the subclass overrides.
 
 The class is described as a ``CellInfo`` at its base class, with the TF1 cells its
-body builds as children; an instance (``MyCell(...)``) traces to a cell holding
-it, so the RNN call that runs the instance, the class and those inner cells
-migrate together or not at all (``verdicts``).
+body builds as children; an instance (``MyCell(...)``, in this file or another of
+the project) traces to a cell holding it and the cells passed to it, so the RNN
+call that runs the instance, the class and those cells migrate together or not at
+all (``verdicts``, ``linking``). A class deriving from such a class of the project
+is described over it.
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ ASSUMPTION = (
     "that the functions it calls run on TF 2"
 )
 CLASS_KIND = "RNNCell subclass"
+_MAX_BASES = 8
+_SEQUENCES = (ast.List, ast.Tuple, ast.ListComp, ast.GeneratorExp, ast.BinOp)
 
 
 def _cell_base(node: ast.ClassDef, tracer: CellTracer) -> tuple[ast.expr, str] | None:
@@ -64,6 +68,11 @@ def _unsupported_use(node: ast.ClassDef, tracer: CellTracer) -> str | None:
             continue
         name = normalize(qualified)
         module, _, short = name.rpartition(".")
+        if module in CELL_MODULES and short in BASES:
+            return (
+                f"its body refers to {display(qualified)} on line {inner.lineno}, which stays TF1: cells of "
+                "rnnmigrate.layers are not instances of it (an isinstance check fails); remove that use"
+            )
         if module in CELL_MODULES:  # cells and states there are other rules' findings; _linear is not
             if short in ("_linear", "linear"):
                 return (
@@ -127,18 +136,82 @@ def class_cell(node: ast.ClassDef, tracer: CellTracer) -> CellInfo | None:
     )
 
 
-def trace_instance(tracer: CellTracer, node: ast.ClassDef, call: ast.Call) -> CellInfo | None:
-    """``MyCell(...)``: a cell that holds its class (so both migrate with the call that runs it)."""
+def describe_class(node: ast.ClassDef, tracer: CellTracer, depth: int = 0) -> CellInfo | None:
+    """The class as a cell: at its TF1 base class, or, for a subclass of another class of the
+    project that is one, its own body's problems over that class's description. None: not a cell."""
     described = class_cell(node, tracer)
+    if described is not None or depth > _MAX_BASES:
+        return described
+    found = _project_base(node, tracer)
+    if found is None:
+        return None
+    owner, base, path = found
+    parent = describe_class(base, owner, depth + 1)
+    if parent is None:
+        return None
+    if path is not None:
+        from rnnmigrate.project import traced_elsewhere
+
+        parent = traced_elsewhere(parent, path, tracer.project)
+    problem = _unsupported_use(node, tracer)
+    return CellInfo(
+        kind=CLASS_KIND,
+        api=node.name,
+        children=(parent, *_inner_cells(node, tracer)),
+        problem=f"class {node.name}: {problem}" if problem else None,
+    )
+
+
+def _project_base(node: ast.ClassDef, tracer: CellTracer) -> tuple[CellTracer, ast.ClassDef, str | None] | None:
+    """The first base that is a class of this file or of another module of the project."""
+    return next((found for base in node.bases if (found := tracer.cell_class(base)) is not None), None)
+
+
+def trace_instance(caller: CellTracer, node: ast.ClassDef, call: ast.Call,
+                   owner: CellTracer | None = None, defined_in: str | None = None) -> CellInfo | None:
+    """``MyCell(...)``: a cell that holds its class and the cells passed to it (all migrate with the
+    call that runs the instance). ``owner`` reads the class, in ``defined_in`` when another file."""
+    described = describe_class(node, owner or caller)
     if described is None:
         return None
+    if defined_in is not None:
+        from rnnmigrate.project import traced_elsewhere
+
+        described = traced_elsewhere(described, defined_in, caller.project)
     return CellInfo(
         kind=node.name,
         api=node.name,
         line=call.lineno,
         column=call.col_offset,
-        children=(described,),
+        children=(described, *_argument_cells(caller, node, call)),
     )
+
+
+def _argument_cells(caller: CellTracer, node: ast.ClassDef, call: ast.Call) -> list[CellInfo]:
+    """The cells a construction passes in (``Zoneout(LSTMCell(n), 0.1)``): the instance runs them.
+
+    An argument bound to a parameter named like a cell must trace to one; any other argument
+    counts when it traces to a cell.
+    """
+    names = _init_parameters(node)
+    bound = [(names[index] if index < len(names) else None, arg) for index, arg in enumerate(call.args)]
+    bound += [(keyword.arg, keyword.value) for keyword in call.keywords]
+    found = []
+    for name, value in bound:
+        names_a_cell = name is not None and "cell" in name.lower()
+        if isinstance(value, ast.Starred) or isinstance(value, ast.Constant) and not names_a_cell:
+            continue
+        cells = caller.trace_sequence(value)[0] if isinstance(value, _SEQUENCES) else [caller.trace(value)]
+        if names_a_cell or any(cell.kind != "unknown" for cell in cells):
+            found.extend(cells)
+    return found
+
+
+def _init_parameters(node: ast.ClassDef) -> list[str]:
+    init = next((item for item in node.body if isinstance(item, ast.FunctionDef) and item.name == "__init__"), None)
+    if init is None:
+        return []
+    return [arg.arg for arg in (*init.args.posonlyargs, *init.args.args)][1:]
 
 
 def assess(site: Site) -> Assessment:
@@ -182,8 +255,12 @@ RULE = Rule(
     "copy-through of finished rows, starting from the class's `zero_state`. Unsafe (needs "
     "`--unsafe-fixes`): the class body is the user's. Manual when the body uses what TF 2 lacks "
     "(`_linear`, `tf.contrib`, `tf.layers`), and for subclasses of concrete cells (`LSTMCell`, "
-    "`MultiRNNCell`...): their runtime classes run a fused step, not the overridden `call`. "
-    "The class migrates with the RNN calls that run its instances, in this file.",
+    "`MultiRNNCell`...): their runtime classes run a fused step, not the overridden `call`, and when "
+    "the body refers to the TF1 base class itself (`isinstance(cell, RNNCell)` fails for runtime "
+    "cells). The class migrates with the RNN calls that run its instances, in whichever files of "
+    "the run they are, with the cells passed to its constructor (`Zoneout(LSTMCell(n), 0.1)`) and "
+    "with the project's classes that derive from it (`class QueueCell(StackCell)`), whose own bodies "
+    "are checked the same way.",
     numerics="The class's own math, unchanged. Proven by running five of our own subclasses "
     "(get_variable in call, add_variable in build, an inner LSTMCell, an LSTMStateTuple state, "
     "a tuple state with its own __call__, a custom zero_state) on TF1's legacy base in a TF1 graph "
@@ -198,6 +275,7 @@ RULE = Rule(
     assess=assess,
     rewrite=rewrite,
     unsafe_when="Always: the class body is the user's code; the scan checks only that it calls no "
-    "`_linear`, `tf.contrib` or `tf.layers` API and builds no cell that stays manual.",
+    "`_linear`, `tf.contrib` or `tf.layers` API, does not refer to the TF1 base class, and builds or "
+    "is given no cell that stays manual.",
     always_unsafe=True,
 )

@@ -133,6 +133,7 @@ GOLDENS: dict[str, Golden] = {
     "core_cells/direct_import_partly_rewritten": Golden({"x": FEATURES}),
     "core_cells/every_cell": Golden({"x": FEATURES}),
     "custom_cells/subclass_unsafe_fixes": Golden({"x": FEATURES, "lengths": LENGTHS_}),
+    "custom_cells/passed_cells_unsafe_fixes": Golden({"x": FEATURES, "lengths": LENGTHS_}),
     "dropout_wrapper/rebound_name": Golden(calls={"encode": (FEATURES, LENGTHS_, Value(1.0))}),
     "dropout_wrapper/tensor_keep_prob": Golden({"x": FEATURES}, compare=DROPOUT, **GRAPH_ONLY),
     "dropout_wrapper/wrapped": Golden({"x": FEATURES}, compare=DROPOUT, **GRAPH_ONLY),

@@ -403,7 +403,7 @@ def test_suppression_with_codes_on_the_finding_line():
     assert [(f.line, f.code) for f in findings] == [(2, "RNN001"), (5, "RNN001"), (5, "RNN101")]
 
 
-def test_a_cell_class_deriving_from_another_class_of_the_file_says_so():
+def test_a_cell_class_deriving_from_another_class_of_the_file_migrates_with_it():
     findings = scan(
         """\
         import tensorflow as tf
@@ -417,8 +417,25 @@ def test_a_cell_class_deriving_from_another_class_of_the_file_says_so():
         outputs, state = tf.nn.dynamic_rnn(DequeCell(), inputs, dtype=tf.float32)
         """
     )
+    call, base = only(findings, "RNN001"), only(findings, "RNN106")
+    assert (call.verdict, call.safety, base.verdict) == ("auto", "unsafe", "auto")
+
+
+def test_a_derived_cell_class_whose_own_body_uses_tf_contrib_keeps_the_call_manual():
+    findings = scan(
+        """\
+        import tensorflow as tf
+
+        class StackCell(tf.nn.rnn_cell.RNNCell):
+            pass
+
+        class DequeCell(StackCell):
+            def call(self, inputs, state):
+                return tf.contrib.layers.layer_norm(inputs), state
+
+        outputs, state = tf.nn.dynamic_rnn(DequeCell(), inputs, dtype=tf.float32)
+        """
+    )
     call = only(findings, "RNN001")
     assert call.verdict == "manual"
-    assert call.reason == (
-        "`DequeCell` subclasses `StackCell`, a class of this file: only direct subclasses of TF1 cells are migrated"
-    )
+    assert call.reason == "class DequeCell: its body uses tf.contrib.layers.layer_norm; tf.contrib is gone in TF 2"
