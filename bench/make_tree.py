@@ -150,6 +150,24 @@ def make_cell(num_units):
 
 def make_stack(num_units, layers=2):
     return tf.nn.rnn_cell.MultiRNNCell([tf.nn.rnn_cell.LSTMCell(num_units) for _ in range(layers)])
+
+
+class ResidualCell(tf.nn.rnn_cell.RNNCell):
+    def __init__(self, cell):
+        super().__init__()
+        self._cell = cell
+
+    @property
+    def state_size(self):
+        return self._cell.state_size
+
+    @property
+    def output_size(self):
+        return self._cell.output_size
+
+    def call(self, inputs, state):
+        output, new_state = self._cell(inputs, state)
+        return output + inputs, new_state
 '''
 LINKED_MODEL = '''import tensorflow as tf
 
@@ -160,12 +178,14 @@ from . import cells
 def encode(inputs, lengths):
     outputs, _ = tf.nn.dynamic_rnn(make_cell({u}), inputs, sequence_length=lengths, dtype=tf.float32)
     deeper, _ = tf.nn.dynamic_rnn(cells.make_stack({u}), outputs, dtype=tf.float32, scope="deeper")
-    return deeper
+    residual = cells.ResidualCell(tf.nn.rnn_cell.GRUCell({u}))
+    summed, _ = tf.nn.dynamic_rnn(residual, deeper, sequence_length=lengths, dtype=tf.float32, scope="residual")
+    return summed
 '''
 
 
 def generate_linked(root: Path, packages: int) -> None:
-    """Packages whose cells are built by a factory in one module and run in another."""
+    """Packages whose cells are built by a factory or a cell class in one module and run in another."""
     for index in range(packages):
         package = root / f"linked_{index:03d}"
         package.mkdir(parents=True, exist_ok=True)
