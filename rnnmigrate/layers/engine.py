@@ -115,46 +115,57 @@ class _CompiledPerCells:
             def run(*tensors: Any) -> Any:
                 return function(*(reference() for reference in references), *tensors, *options)
 
-            per_cells[options] = _ConcretePerSignature(tf.function(run, autograph=False))
+            _, time_major = options
+            per_cells[options] = _ConcretePerSignature(tf.function(run, autograph=False), 0 if time_major else 1)
         return per_cells[options](*tensors)
 
 
 class _ConcretePerSignature:
-    """A function's concrete graphs by the tensors' dtypes, ranks and depths, every other size unknown.
+    """A function's concrete graphs by the tensors' dtypes and shapes, with the inputs' time axis unknown.
 
-    This is what ``reduce_retracing`` settles on after a second shape, looked up by a plain
-    tuple instead of TensorFlow's trace-type matching, which cost more per call than a small
-    RNN runs.
+    Every length of sequence shares one graph, as ``reduce_retracing`` would settle on, looked
+    up by a plain tuple instead of TensorFlow's trace-type matching, which cost more per call
+    than a small RNN runs. The batch size stays static, as in a TF1 graph fed a fixed-size
+    batch: cell code reads it (``inputs.get_shape()[0]``, ``tf.reshape(h, [batch, 4, n])``).
     """
 
-    def __init__(self, function: Any):
+    def __init__(self, function: Any, time_axis: int):
         self._function = function
+        self._time_axis = time_axis
         self._concrete: dict = {}
 
-    def __call__(self, *structures: Any) -> Any:
-        key = _signature(structures)
+    def __call__(self, inputs: Any, *structures: Any) -> Any:
+        key = (_signature(inputs, self._time_axis), _signature(structures))
         concrete = self._concrete.get(key)
         if concrete is None:
-            specs = tf.nest.map_structure(_general_spec, structures)
-            concrete = self._concrete[key] = self._function.get_concrete_function(*specs)
-        return concrete(*structures)
+            input_specs = tf.nest.map_structure(lambda tensor: _spec(tensor, self._time_axis), inputs)
+            specs = tf.nest.map_structure(_spec, structures)
+            concrete = self._concrete[key] = self._function.get_concrete_function(input_specs, *specs)
+        return concrete(inputs, *structures)
 
 
-def _signature(value: Any) -> Any:
+def _signature(value: Any, time_axis: int | None = None) -> Any:
     if isinstance(value, (list, tuple)):
-        return (type(value), *map(_signature, value))
+        return (type(value), *(_signature(item, time_axis) for item in value))
     if value is None:
         return None
-    shape = value.shape
-    return (value.dtype, shape.rank, tf.compat.dimension_value(shape[-1]) if shape.rank else None)
+    return (value.dtype, _dims(value, time_axis))
 
 
-def _general_spec(tensor: Any) -> tf.TensorSpec | None:
+def _dims(tensor: Any, time_axis: int | None) -> tuple | None:
+    """The static shape with the time axis unknown (plain ints: TF 1.x shapes hold Dimensions)."""
+    if tensor.shape.rank is None:
+        return None
+    dims = [tf.compat.dimension_value(size) for size in tensor.shape]
+    if time_axis is not None and time_axis < len(dims):
+        dims[time_axis] = None
+    return tuple(dims)
+
+
+def _spec(tensor: Any, time_axis: int | None = None) -> tf.TensorSpec | None:
     if tensor is None:
         return None
-    rank = tensor.shape.rank
-    dims = [None] * (rank - 1) + [tf.compat.dimension_value(tensor.shape[-1])] if rank else []
-    return tf.TensorSpec(dims if rank is not None else None, tensor.dtype)
+    return tf.TensorSpec(_dims(tensor, time_axis), tensor.dtype)
 
 
 _compiled_dynamic_rnn = _CompiledPerCells(dynamic_rnn)

@@ -262,3 +262,59 @@ def test_a_keras_file_round_trip_keeps_numbers_and_tf1_names(name, oracles, tmp_
     expected = oracle.run(inputs, lengths, _random_state(_make("tf1", name), 4))["plain"][0]
     assert_matches(loaded([inputs, lengths]), expected)
     assert sorted(variable.path for variable in loaded.weights) == sorted(plain)
+
+
+def _static_batch_cell(base):
+    class GroupNormCell(base.RNNCell):
+        """Reads the static batch size, as sketch-rnn's layer norm does: `tf.reshape(h, [batch, 2, n])`."""
+
+        def __init__(self, num_units):
+            super().__init__()
+            self._num_units = num_units
+
+        @property
+        def state_size(self):
+            return self._num_units
+
+        @property
+        def output_size(self):
+            return self._num_units
+
+        def call(self, inputs, state):
+            batch = inputs.get_shape().as_list()[0]
+            kernel = v1.get_variable("kernel", [inputs.shape[-1] + self._num_units, 2 * self._num_units])
+            grouped = tf.reshape(tf.matmul(tf.concat([inputs, state], 1), kernel), [batch, 2, self._num_units])
+            normed = grouped - tf.reduce_mean(grouped, axis=2, keepdims=True)
+            new_h = tf.tanh(tf.reduce_sum(normed, axis=1))
+            return new_h, new_h
+
+    return GroupNormCell
+
+
+@pytest.mark.parametrize("time_major", [False, True])
+def test_a_cell_reading_the_static_batch_size_runs_eagerly_as_in_a_tf1_graph(time_major, tmp_path):
+    """TF1 gives the step a static batch when the placeholder has one; eager calls (compiled once per
+    batch size, whatever the sequence length) keep it too, else ``tf.reshape`` gets a None."""
+    inputs, lengths = _feeds(4)
+    fed = np.transpose(inputs, [1, 0, 2]) if time_major else inputs
+    graph = tf.Graph()
+    with graph.as_default():
+        placeholder = v1.placeholder(tf.float32, fed.shape)
+        expected_run = v1.nn.dynamic_rnn(_static_batch_cell(tf1_base())(5), placeholder, sequence_length=lengths,
+                                         dtype=tf.float32, time_major=time_major)
+        with v1.Session() as session:
+            rng = np.random.default_rng(3)
+            values = {}
+            for variable in v1.global_variables():
+                values[variable.name[:-2]] = rng.normal(0.0, VARIABLE_SCALE, variable.shape.as_list()).astype(np.float32)
+                variable.load(values[variable.name[:-2]], session)
+            expected = session.run(expected_run, {placeholder: fed})
+
+    layer = runtime.DynamicRNN(_static_batch_cell(runtime_base())(5), dtype=tf.float32, time_major=time_major)
+    with runtime.tf1_weights(values):
+        outputs, state = layer(fed, sequence_length=lengths)
+    shorter, _ = layer(fed[:, :4] if not time_major else fed[:4], sequence_length=np.minimum(lengths, 4))
+
+    assert_matches(outputs, expected[0])
+    assert_matches(state, expected[1])
+    assert shorter.shape[0 if not time_major else 1] == 4
