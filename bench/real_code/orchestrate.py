@@ -89,7 +89,7 @@ def _cli(*arguments: str, cwd: Path) -> subprocess.CompletedProcess:
 
 def scan_site(root: Path, site: Site) -> dict:
     """The scan finding for the site's call (matched by file and line)."""
-    done = _cli("scan", "--format", "json", "--exit-zero", site.path, cwd=root)
+    done = _cli("scan", "--format", "json", "--exit-zero", *site.paths_to_rewrite, cwd=root)
     try:
         findings = json.loads(done.stdout)["findings"]
     except (ValueError, KeyError):
@@ -97,7 +97,8 @@ def scan_site(root: Path, site: Site) -> dict:
     for finding in findings:
         if finding["line"] == site.line and finding["code"].startswith("RNN00"):
             return {"verdict": finding["verdict"], "reason": finding.get("reason"), "code": finding["code"],
-                    "api": finding["api"]}
+                    "api": finding["api"], "safety": finding.get("safety"),
+                    "assumption": finding.get("assumption")}
     return {"verdict": "not found", "reason": f"scan reports no RNN call at {site.path}:{site.line}"}
 
 
@@ -107,12 +108,15 @@ REWRITE_ARGUMENTS: list[str] = []  # extra `rewrite` options from --rewrite-arg 
 def rewrite_copy(root: Path, site: Site, scan: dict) -> str:
     """`rnnmigrate rewrite --apply` on the copy; what became of the site."""
     before = {path: (root / path).read_text() for path in site.paths_to_rewrite}
-    done = _cli("rewrite", "--apply", *REWRITE_ARGUMENTS, *site.paths_to_rewrite, cwd=root)
+    options = [*REWRITE_ARGUMENTS, *(["--unsafe-fixes"] if site.unsafe_fixes else [])]
+    done = _cli("rewrite", "--apply", *options, *site.paths_to_rewrite, cwd=root)
     if done.returncode not in (0, 1):
         return "ERROR: rewrite exited %d: %s" % (done.returncode, (done.stderr or done.stdout).strip()[-200:])
     changed = any((root / path).read_text() != text for path, text in before.items())
     if scan["verdict"] == "auto" and changed:
-        return "rewritten"
+        return "rewritten (--unsafe-fixes)" if "--unsafe-fixes" in options else "rewritten"
+    if scan["verdict"] == "auto" and scan.get("safety") == "unsafe":
+        return f"manual: an unsafe fix, not applied without --unsafe-fixes: {scan.get('assumption')}"
     return f"manual: {scan.get('reason')}"
 
 
@@ -164,7 +168,7 @@ def run_site(corpus: Path, work: Path, site: Site) -> SiteResult:
     for phase in PHASES:
         if tf1["status"] != "OK":
             result.contexts[phase] = {"status": "SKIP", "reason": "the TF1 run failed"}
-        elif result.rewrite != "rewritten":
+        elif not result.rewrite.startswith("rewritten"):
             result.contexts[phase] = {"status": "SKIP", "reason": "site not rewritten"}
         else:
             result.contexts[phase] = run_phase(phase, site, sitedir)

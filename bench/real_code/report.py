@@ -53,7 +53,7 @@ def summary(results: list[SiteResult]) -> dict[str, Any]:
     passes = {name: sum(1 for r in results if r.contexts.get(name, {}).get("status") in ("OK", "PASS"))
               for name in CONTEXTS}
     return {"sites": len(results), "projects": len({r.site.project for r in results}),
-            "rewritten": sum(1 for r in results if r.rewrite == "rewritten"),
+            "rewritten": sum(1 for r in results if r.rewrite.startswith("rewritten")),
             "passes": passes,
             "statuses": {name: dict(Counter(r.contexts.get(name, {}).get("status", "?") for r in results))
                          for name in CONTEXTS}}

@@ -7,6 +7,7 @@ rnnmigrate and Keras keep the real module). What it maps, all declared here:
 
 * everything: `tf.compat.v1` (with `TF_USE_LEGACY_KERAS=1`, its `nn.rnn_cell` is TF1's cells);
   names compat.v1 lacks fall back to the real module (`tf.python`, `tf.__version__`);
+  `tensorflow.compat.v1` (magenta, tensor2tensor) is this same stand-in;
 * `tf.contrib.rnn.*` -> `tf.compat.v1.nn.rnn_cell.*` and the RNN functions;
   `stack_bidirectional_dynamic_rnn` is our transcription of TF 1.15's (contrib is gone);
 * `tf.contrib.keras` (and `.python.keras.initializers`, `.activations`) -> tf-keras, which is
@@ -174,6 +175,11 @@ def build() -> dict[str, types.ModuleType]:
     tf.contrib = contrib
     if os.environ.get("TF_USE_LEGACY_KERAS") == "1":  # a Keras-3-only run must not import tf-keras
         _contrib_keras(modules, contrib)
+    compat = _Namespace("tensorflow.compat", real_tf.compat)  # `import tensorflow.compat.v1 as tf` is TF1 too
+    compat.v1 = tf
+    compat.__path__ = []
+    tf.compat = compat
+    modules["tensorflow.compat"], modules["tensorflow.compat.v1"] = compat, tf
     ops_rnn = _Namespace("tensorflow.python.ops.rnn", real_rnn)
     ops_rnn.__dict__.update(_rnn_functions(real_rnn))
     modules["tensorflow.python.ops.rnn"] = ops_rnn

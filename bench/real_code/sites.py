@@ -48,6 +48,7 @@ class Site:
     missing_modules: tuple[str, ...] = ()  # third-party modules off the RNN path, replaced by stubs
     extra_sys_path: tuple[str, ...] = ()  # copy subfolders put on sys.path (Python 2 implicit relative imports)
     v1_tensorshape: bool = False  # TF1's Dimension objects (`shape[2].value`), in every context
+    unsafe_fixes: bool = False  # the site is an unsafe fix: rewrite with --unsafe-fixes
 
     @property
     def paths_to_rewrite(self) -> tuple[str, ...]:
