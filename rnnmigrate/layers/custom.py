@@ -38,6 +38,7 @@ import tensorflow as tf
 from tensorflow.python.ops import variable_scope as _tf_variable_scope  # EagerVariableStore: not in tf.compat.v1
 
 from rnnmigrate.layers.config import keras_dtype
+from rnnmigrate.layers.protocol import require_held_cells
 from rnnmigrate.layers.variables import VariableStore, _track_in, create_variable, join
 
 _TF1_KEY = "rnnmigrate_tf1_names"
@@ -296,6 +297,7 @@ class RNNCell(keras.layers.Layer):
         """Build in the caller's current scope by one step on zeros (once per cell)."""
         if self._caller_scope is not None:
             return
+        require_held_cells(self)
         v1 = tf.compat.v1
         current = v1.get_variable_scope()
         saved_caller, saved_scope = self.__dict__.get("_saved_scopes", (None, None))

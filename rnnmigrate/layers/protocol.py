@@ -38,6 +38,19 @@ def require_cell(cell: Any, owner: str) -> None:
     raise TypeError(not_a_runtime_cell(cell, owner))
 
 
+def require_held_cells(cell: Any) -> None:
+    """A custom cell's attributes (a wrapper given ``LSTMCell(n)``) hold no TF1 or Keras 2 cell."""
+    for attribute, value in vars(cell).items():
+        for held in value if isinstance(value, (list, tuple)) else (value,):
+            module = type(held).__module__
+            if module.startswith((*_TF1_MODULES, *_KERAS2_PREFIXES)) and hasattr(held, "state_size"):
+                qualified = f"{module}.{type(held).__qualname__}"
+                raise TypeError(
+                    f"{type(cell).__name__} holds {_kind(type(held))} {qualified} in `self.{attribute}`: migrate it "
+                    f"to {_replacement(type(held))}, or run `rnnmigrate rewrite` on the file that builds it"
+                )
+
+
 def not_a_runtime_cell(cell: Any, owner: str) -> str:
     cls = type(cell)
     qualified = f"{cls.__module__}.{cls.__qualname__}"

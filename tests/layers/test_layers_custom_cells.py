@@ -318,3 +318,38 @@ def test_a_cell_reading_the_static_batch_size_runs_eagerly_as_in_a_tf1_graph(tim
     assert_matches(outputs, expected[0])
     assert_matches(state, expected[1])
     assert shorter.shape[0 if not time_major else 1] == 4
+
+
+def _wrapper(base):
+    class Wrapper(base.RNNCell):
+        def __init__(self, cell):
+            super().__init__()
+            self._cell = cell
+
+        @property
+        def state_size(self):
+            return self._cell.state_size
+
+        @property
+        def output_size(self):
+            return self._cell.output_size
+
+        def call(self, inputs, state):
+            return self._cell(inputs, state)
+
+    return Wrapper
+
+
+def test_a_migrated_wrapper_given_a_cell_that_stayed_tf1_is_refused_before_it_runs():
+    """An unsafe rewrite assumes the cells a class is given were migrated with it: checked at run time."""
+    wrapper = _wrapper(runtime_base())(tf1_base().LSTMCell(4))
+
+    with pytest.raises(TypeError) as raised:
+        runtime.DynamicRNN(wrapper, dtype=tf.float32)(random_inputs(batch=2))
+
+    assert str(raised.value) == (
+        "Wrapper holds the TF1 cell tf_keras.src.layers.rnn.legacy_cells.LSTMCell in `self._cell`: migrate it to "
+        "rnnmigrate.layers.LSTMCell, or run `rnnmigrate rewrite` on the file that builds it"
+    )
+    outputs, _ = runtime.DynamicRNN(_wrapper(runtime_base())(runtime.LSTMCell(4)), dtype=tf.float32)(random_inputs(batch=2))
+    assert outputs.shape[-1] == 4
