@@ -194,3 +194,18 @@ def test_accessors_and_project_classes_give_their_reasons(tmp_path: Path, monkey
         18: "the cell comes from `contrib.either(flag).LSTMCell()`, defined outside this file",
         23: "the cell is the expression `None`, which cannot be traced",
     }
+
+
+def test_a_cell_class_outside_the_paths_given_says_which_file_to_pass(tmp_path: Path, monkeypatch):
+    root = tmp_path / "classes"
+    shutil.copytree(TREES / "project_cell_classes" / "before", root)
+    monkeypatch.chdir(root)
+
+    reasons = {(f["line"], f["reason"]) for f in scan(["pkg/model.py"]) if f["code"] == "RNN001"}
+
+    assert reasons == {
+        (9, "the cell is built in pkg/cells.py, which this run does not rewrite: pass pkg/cells.py too"),
+        (14, "on another path: the cell is built in pkg/cells.py, which this run does not rewrite: pass pkg/cells.py too"),
+        (19, "in pkg/cells.py: class CheckedWrapper: its body refers to tf.nn.rnn_cell.RNNCell on line 54, which "
+             "stays TF1: cells of rnnmigrate.layers are not instances of it (an isinstance check fails); remove that use"),
+    }
