@@ -63,17 +63,13 @@ def trace_parameter(tracer: CellTracer, function: Function, name: ast.Name, dept
     from rnnmigrate.trace import unknown
 
     label = f"{function.name}()"
-    search = find_callers(tracer, function)
+    search, passed = passed_values(tracer, function, name.id)
     traced: list[CellInfo] = []
-    for caller, call in search.calls:
-        argument = argument_for(function, call, name.id, is_method=tracer.bindings.is_method(function))
-        if argument is _UNBOUND:
-            search.note(f"a call of {label} on line {call.lineno} passes arguments the scan cannot bind")
-        elif argument is not None:
-            cell = caller.trace(argument, depth + 1)
-            if caller is not tracer and caller.project is not None:
-                cell = traced_elsewhere(cell, caller.path, caller.project)
-            traced.append(cell)
+    for caller, argument in passed:
+        cell = caller.trace(argument, depth + 1)
+        if caller is not tracer and caller.project is not None:
+            cell = traced_elsewhere(cell, caller.path, caller.project)
+        traced.append(cell)
     if not traced:
         why = search.unseen or f"no call of it in {'the project' if tracer.project else 'this file'} passes one"
         return unknown(f"`{name.id}` is a parameter of {label}; its construction cannot be traced ({why})", name.lineno)
@@ -82,6 +78,45 @@ def trace_parameter(tracer: CellTracer, function: Function, name: ast.Name, dept
         via = f"{search.unseen}, and those callers pass migrated cells as `{name.id}` too"
         cell = replace(cell, via=cell.via or via)
     return cell
+
+
+def trace_class_parameter(tracer: CellTracer, function: Function, call: ast.Call, depth: int) -> CellInfo:
+    """``cell_class(n)`` where ``cell_class`` is a parameter: the cells of the classes its callers pass."""
+    from rnnmigrate.trace import unknown
+
+    name = call.func.id if isinstance(call.func, ast.Name) else ""
+    label = f"`{name}`, a parameter of {function.name}()"
+    search, passed = passed_values(tracer, function, name)
+    if not passed:
+        why = search.unseen or "no call of it in the project passes one"
+        return unknown(f"the cell class is {label}, which cannot be traced ({why})", call.lineno)
+    built: list[CellInfo] = []
+    for caller, value in passed:
+        choices = caller.class_choices(value)
+        built.extend(tracer.construct(reference, call, owner=caller) for reference in choices)
+        if not choices:  # first: the reason the call gives
+            where = "" if caller is tracer else f" in {caller.project.describe(caller.path)}"
+            built.insert(0, unknown(f"the cell class is {label}; a call passes `{ast.unparse(value)}`{where} on line "
+                                    f"{value.lineno}, which is not a cell class the scan can follow", call.lineno))
+    cell = tracer.merge(built[0], built[1:])
+    if search.unseen and not cell.problem:
+        cell = replace(cell, via=cell.via or f"{search.unseen}, and those callers pass such classes as `{name}` too")
+    return cell
+
+
+def passed_values(tracer: CellTracer, function: Function, parameter: str) -> tuple[CallerSearch, list[tuple[CellTracer, ast.expr]]]:
+    """What each call of ``function`` passes as ``parameter``, with the tracer of the file the value is
+    written in (the function's own for a default), and the search (why the list may be incomplete)."""
+    search = find_callers(tracer, function)
+    default = _default(function.args, parameter)
+    passed = []
+    for caller, call in search.calls:
+        argument = argument_for(function, call, parameter, is_method=tracer.bindings.is_method(function))
+        if argument is _UNBOUND:
+            search.note(f"a call of {function.name}() on line {call.lineno} passes arguments the scan cannot bind")
+        elif argument is not None:
+            passed.append((tracer if argument is default else caller, argument))
+    return search, passed
 
 
 def find_callers(tracer: CellTracer, function: Function) -> CallerSearch:

@@ -12,12 +12,13 @@ import ast
 from dataclasses import replace
 
 from rnnmigrate.bindings import ModuleBindings, is_self, own_returns, walk_with_parents
-from rnnmigrate.callers import trace_parameter
+from rnnmigrate.callers import trace_class_parameter, trace_parameter
 from rnnmigrate.findings import CellInfo
 from rnnmigrate.names import ImportTable
 from rnnmigrate.project import Project, traced_elsewhere
 
 _MAX_DEPTH = 12
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _WRAPPERS = (".DropoutWrapper", ".ResidualWrapper", ".DeviceWrapper", ".OutputProjectionWrapper", ".InputProjectionWrapper")
 
 
@@ -191,9 +192,9 @@ class CellTracer:
             traced = [self.trace(value, depth + 1) for value in returns]
             cell = self._merge(traced[-1], traced[:-1])
             return replace(cell, via=cell.via or via) if via and not cell.problem else cell
-        choices = self._class_choices(call.func)
+        choices = self.class_choices(call.func)
         if choices:
-            built = [self._construct(reference, call) for reference in choices]
+            built = [self.construct(reference, call) for reference in choices]
             return self._merge(built[0], built[1:])
         if isinstance(call.func, ast.Name) and self.values_of(call.func):
             value = self.values_of(call.func)[-1]
@@ -217,7 +218,7 @@ class CellTracer:
                 "an object whose calls the scan cannot follow",
                 call.lineno,
             )
-        return self._from_outside(call)
+        return self._from_outside(call, depth)
 
     def cell_class(self, expr: ast.expr) -> tuple[CellTracer, ast.ClassDef, str | None] | None:
         """The class of this file or of another module of the project that ``expr`` names: the
@@ -238,16 +239,15 @@ class CellTracer:
         where = f"of this project ({self.project.describe(path)})" if path else "defined in this file"
         return unknown(f"`{_short(call.func)}` is a class {where}, not a TF1 cell", call.lineno)
 
-    def _from_outside(self, call: ast.Call) -> CellInfo:
-        """Why a call this file cannot see into stays manual."""
+    def _from_outside(self, call: ast.Call, depth: int) -> CellInfo:
+        """A class its callers pass (``cell_class(n)``), or why a call this file cannot see into stays manual."""
         if isinstance(call.func, ast.Name):
             scope = self.bindings.scope_defining(call.func, call.func.id)
-            if scope is not None and call.func.id in scope.parameters:
-                return unknown(f"the cell class is `{call.func.id}`, a parameter of {scope.label}: a class passed "
-                               "as an argument is not traced", call.lineno)
+            if scope is not None and call.func.id in scope.parameters and isinstance(scope.node, _FUNCTIONS):
+                return trace_class_parameter(self, scope.node, call, depth)
         return unknown(f"the cell comes from `{_short(call.func)}()`, defined outside this file", call.lineno)
 
-    def _class_choices(self, expr: ast.expr, depth: int = 0) -> list[ast.expr]:
+    def class_choices(self, expr: ast.expr, depth: int = 0) -> list[ast.expr]:
         """The cell classes an expression may name (``LSTMCell if lstm else GRUCell``, ``CELLS[unit]``).
 
         Empty unless every alternative is a class the runtime has under the same name.
@@ -276,7 +276,7 @@ class CellTracer:
             alternatives = self.bindings.reaching([v for v in values if v.lineno <= expr.lineno], expr)
         else:
             return []
-        choices = [self._class_choices(alternative, depth + 1) for alternative in alternatives]
+        choices = [self.class_choices(alternative, depth + 1) for alternative in alternatives]
         return [found for group in choices for found in group] if choices and all(choices) else []
 
     def _only_value(self, name: ast.Name) -> ast.expr | None:
@@ -284,20 +284,32 @@ class CellTracer:
         values = scope.assignments.get(name.id, []) if scope else []
         return values[0] if len(values) == 1 else None
 
-    def _construct(self, reference: ast.expr, call: ast.Call) -> CellInfo:
-        """The cell ``call`` builds when its callee is the class ``reference`` names, placed at the reference."""
+    def construct(self, reference: ast.expr, call: ast.Call, owner: CellTracer | None = None) -> CellInfo:
+        """The cell ``call`` builds when its callee is the class ``reference`` names, placed at the reference.
+
+        ``owner`` is the tracer of the file holding ``reference`` (a class a caller passed), when
+        not this one; the call's arguments are this file's.
+        """
         from rnnmigrate.rules import rule_for
         from rnnmigrate.rules.base import Site
 
-        defined = self.cell_class(reference)
+        owner = owner or self
+        defined = owner.cell_class(reference)
         if defined is not None:
-            return self._instance(call, *defined)
-        qualified = self.imports.resolve(reference)
+            tracer, node, path = defined
+            return self._instance(call, tracer, node, path or (owner.path if owner is not self else None))
+        qualified = owner.imports.resolve(reference)
         assert qualified is not None
         rule = rule_for(qualified)
         assert rule is not None
         constructed = ast.copy_location(ast.Call(func=reference, args=call.args, keywords=call.keywords), reference)
-        return rule.assess(Site(constructed, qualified, constructed, self)).cells[0]
+        cell = rule.assess(Site(constructed, qualified, constructed, self)).cells[0]
+        if owner is self:
+            return cell
+        if cell.children:
+            return unknown(f"`{_short(reference)}`, passed as a class from {self.project.describe(owner.path)}, "
+                           "wraps cells built here; pass the wrapper built", call.lineno)
+        return traced_elsewhere(cell, owner.path, self.project)
 
     def _trace_into_project(self, call: ast.Call, depth: int) -> CellInfo | None:
         """A factory imported from another module of the project: trace what it returns, there."""

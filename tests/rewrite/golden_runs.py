@@ -128,6 +128,9 @@ GOLDENS: dict[str, Golden] = {
     "cell_wrappers/residual": Golden({"x": Features(depth=64)}),
     "contrib_math_cells/layer_norm_and_nas": Golden({"x": FEATURES, "lengths": LENGTHS_}),
     "contrib_math_cells/tensor_dropout_keep_prob": Golden({"x": Features(time_major=True)}, **GRAPH_ONLY),
+    "core_cells/class_passed_to_helper": Golden(
+        calls={"encode": (FEATURES, LENGTHS_, Value(True)), "encode_gru": (FEATURES, LENGTHS_), "deep": (FEATURES, LENGTHS_)}
+    ),
     "core_cells/direct_import_all_rewritten": Golden({"x": FEATURES}),
     "core_cells/direct_import_parenthesized": Golden({"x": FEATURES}),
     "core_cells/direct_import_partly_rewritten": Golden({"x": FEATURES}),

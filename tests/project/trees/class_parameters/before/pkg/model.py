@@ -1,0 +1,17 @@
+import tensorflow as tf
+
+from pkg.utils import configured_cell, single_cell, stack
+
+
+def encode(x, n, lstm):
+    cell = single_cell(tf.nn.rnn_cell.LSTMCell if lstm else tf.nn.rnn_cell.GRUCell, 8, keep=0.5)  # expect: RNN101=auto RNN101=auto
+    return tf.nn.dynamic_rnn(cell, x, sequence_length=n, dtype=tf.float32)  # expect: RNN001=auto
+
+
+def deep(x):
+    return tf.nn.dynamic_rnn(stack(8), x, dtype=tf.float32)  # expect: RNN001=auto
+
+
+def from_config(x):
+    cell = configured_cell(tf.nn.rnn_cell.GRUCell, 8)  # expect: RNN101=manual
+    return tf.nn.dynamic_rnn(cell, x, dtype=tf.float32)  # expect: RNN001=manual
