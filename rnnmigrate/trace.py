@@ -16,8 +16,8 @@ from rnnmigrate.callers import trace_class_parameter, trace_parameter
 from rnnmigrate.findings import CellInfo
 from rnnmigrate.names import ImportTable
 from rnnmigrate.project import Project, traced_elsewhere
+from rnnmigrate.trace_classes import MAX_DEPTH, ClassTracing
 
-_MAX_DEPTH = 12
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _WRAPPERS = (".DropoutWrapper", ".ResidualWrapper", ".DeviceWrapper", ".OutputProjectionWrapper", ".InputProjectionWrapper")
 
@@ -30,7 +30,7 @@ def source_text(node: ast.AST) -> str:
     return ast.unparse(node)
 
 
-class CellTracer:
+class CellTracer(ClassTracing):
     """Index one module's scopes once, then trace any number of cell expressions."""
 
     def __init__(self, tree: ast.Module, imports: ImportTable, nodes: list[ast.AST] | None = None,
@@ -47,10 +47,10 @@ class CellTracer:
 
     def trace(self, expr: ast.expr, depth: int = 0) -> CellInfo:
         """The cell an expression evaluates to, as far as this file shows."""
-        if depth > _MAX_DEPTH:
+        if depth > MAX_DEPTH:
             return unknown("the cell is built through too many indirections to follow", expr.lineno)
         if id(expr) in self._active:  # rules trace their own arguments afresh, so depth alone misses a cycle
-            return unknown(f"`{_short(expr)}` is built from itself", expr.lineno)
+            return unknown(f"`{short_source(expr)}` is built from itself", expr.lineno)
         self._active.add(id(expr))
         try:
             return self._trace(expr, depth)
@@ -68,7 +68,7 @@ class CellTracer:
             return self._merge(self.trace(expr.body, depth + 1), [self.trace(expr.orelse, depth + 1)])
         if isinstance(expr, ast.Subscript) and not isinstance(expr.slice, ast.Slice):
             return self._trace_element(expr, depth)
-        return unknown(f"the cell is the expression `{_short(expr)}`, which cannot be traced", expr.lineno)
+        return unknown(f"the cell is the expression `{short_source(expr)}`, which cannot be traced", expr.lineno)
 
     def trace_sequence(self, expr: ast.expr, depth: int = 0) -> tuple[list[CellInfo], str | None]:
         """The cells of a MultiRNNCell's list argument, and how often a comprehension repeats them."""
@@ -88,11 +88,11 @@ class CellTracer:
             values = scope.assignments.get(expr.id, []) if scope else []
             if values:
                 return self.trace_sequence(values[-1], depth + 1)
-        if isinstance(expr, ast.Call) and depth <= _MAX_DEPTH:
+        if isinstance(expr, ast.Call) and depth <= MAX_DEPTH:
             returned = self._sequence_returned(expr, depth)
             if returned is not None:
                 return returned
-        return [unknown(f"the list of cells `{_short(expr)}` cannot be traced", expr.lineno)], None
+        return [unknown(f"the list of cells `{short_source(expr)}` cannot be traced", expr.lineno)], None
 
     def _trace_element(self, element: ast.Subscript, depth: int) -> CellInfo:
         """``cells[i]`` or a loop variable over ``cells``: any cell of the list, so all of them migrate together."""
@@ -181,7 +181,7 @@ class CellTracer:
             if rule is not None and rule.kind == "cell":
                 assessment = rule.assess(Site(call, qualified, call, self))
                 return assessment.cells[0]
-            return unknown(f"`{_short(call.func)}` is not an RNN cell constructor", call.lineno)
+            return unknown(f"`{short_source(call.func)}` is not an RNN cell constructor", call.lineno)
         helper, via = self._local_function(call), None
         if helper is None and isinstance(call.func, ast.Name):
             helper, via = self._function_in_variable(call.func)
@@ -199,7 +199,7 @@ class CellTracer:
         if isinstance(call.func, ast.Name) and self.values_of(call.func):
             value = self.values_of(call.func)[-1]
             return unknown(
-                f"the cell comes from calling `{call.func.id}`, set to `{_short(value)}` on line {value.lineno}: "
+                f"the cell comes from calling `{call.func.id}`, set to `{short_source(value)}` on line {value.lineno}: "
                 "not a cell constructor the scan can follow",
                 call.lineno,
             )
@@ -214,30 +214,11 @@ class CellTracer:
             owner = self.bindings.enclosing_class(call)
             value = next((v for v in reversed(values) if self.bindings.enclosing_class(v) is owner), values[-1])
             return unknown(
-                f"the cell comes from calling `self.{call.func.attr}`, set to `{_short(value)}` on line {value.lineno}: "
+                f"the cell comes from calling `self.{call.func.attr}`, set to `{short_source(value)}` on line {value.lineno}: "
                 "an object whose calls the scan cannot follow",
                 call.lineno,
             )
         return self._from_outside(call, depth)
-
-    def cell_class(self, expr: ast.expr) -> tuple[CellTracer, ast.ClassDef, str | None] | None:
-        """The class of this file or of another module of the project that ``expr`` names: the
-        tracer of its module and its file (None: this file)."""
-        if isinstance(expr, ast.Name) and expr.id in self.bindings.local_classes:
-            return self, self.bindings.local_classes[expr.id], None
-        target = self.imports.resolve_import(expr) if self.project is not None else None
-        found = self.project.class_def(target, self.path) if target else None
-        return (found[0].tracer, found[1], found[0].path) if found else None
-
-    def _instance(self, call: ast.Call, owner: CellTracer, node: ast.ClassDef, path: str | None) -> CellInfo:
-        """``MyCell(...)`` for a class of the project: a cell when the class derives from a TF1 cell."""
-        from rnnmigrate.rules.custom_cells import trace_instance
-
-        instance = trace_instance(self, node, call, owner=owner, defined_in=path)
-        if instance is not None:
-            return instance
-        where = f"of this project ({self.project.describe(path)})" if path else "defined in this file"
-        return unknown(f"`{_short(call.func)}` is a class {where}, not a TF1 cell", call.lineno)
 
     def _from_outside(self, call: ast.Call, depth: int) -> CellInfo:
         """A class its callers pass (``cell_class(n)``), or why a call this file cannot see into stays manual."""
@@ -245,71 +226,7 @@ class CellTracer:
             scope = self.bindings.scope_defining(call.func, call.func.id)
             if scope is not None and call.func.id in scope.parameters and isinstance(scope.node, _FUNCTIONS):
                 return trace_class_parameter(self, scope.node, call, depth)
-        return unknown(f"the cell comes from `{_short(call.func)}()`, defined outside this file", call.lineno)
-
-    def class_choices(self, expr: ast.expr, depth: int = 0) -> list[ast.expr]:
-        """The cell classes an expression may name (``LSTMCell if lstm else GRUCell``, ``CELLS[unit]``).
-
-        Empty unless every alternative is a class the runtime has under the same name.
-        """
-        from rnnmigrate.rules import rule_for
-
-        if depth > _MAX_DEPTH:
-            return []
-        defined = self.cell_class(expr)
-        if defined is not None:
-            from rnnmigrate.rules.custom_cells import describe_class
-
-            return [expr] if describe_class(defined[1], defined[0]) is not None else []
-        qualified = self.imports.resolve(expr)
-        if qualified is not None:
-            rule = rule_for(qualified)
-            return [expr] if rule is not None and rule.renames_as_value else []
-        if isinstance(expr, ast.IfExp):
-            alternatives = [expr.body, expr.orelse]
-        elif isinstance(expr, ast.Subscript) and isinstance(expr.value, (ast.Dict, ast.Name)):
-            table = expr.value if isinstance(expr.value, ast.Dict) else self._only_value(expr.value)
-            alternatives = [value for value in table.values if value is not None] if isinstance(table, ast.Dict) else []
-        elif isinstance(expr, ast.Name):
-            scope = self.bindings.scope_defining(expr, expr.id)
-            values = sorted(scope.assignments.get(expr.id, []) if scope else [], key=lambda v: (v.lineno, v.col_offset))
-            alternatives = self.bindings.reaching([v for v in values if v.lineno <= expr.lineno], expr)
-        else:
-            return []
-        choices = [self.class_choices(alternative, depth + 1) for alternative in alternatives]
-        return [found for group in choices for found in group] if choices and all(choices) else []
-
-    def _only_value(self, name: ast.Name) -> ast.expr | None:
-        scope = self.bindings.scope_defining(name, name.id)
-        values = scope.assignments.get(name.id, []) if scope else []
-        return values[0] if len(values) == 1 else None
-
-    def construct(self, reference: ast.expr, call: ast.Call, owner: CellTracer | None = None) -> CellInfo:
-        """The cell ``call`` builds when its callee is the class ``reference`` names, placed at the reference.
-
-        ``owner`` is the tracer of the file holding ``reference`` (a class a caller passed), when
-        not this one; the call's arguments are this file's.
-        """
-        from rnnmigrate.rules import rule_for
-        from rnnmigrate.rules.base import Site
-
-        owner = owner or self
-        defined = owner.cell_class(reference)
-        if defined is not None:
-            tracer, node, path = defined
-            return self._instance(call, tracer, node, path or (owner.path if owner is not self else None))
-        qualified = owner.imports.resolve(reference)
-        assert qualified is not None
-        rule = rule_for(qualified)
-        assert rule is not None
-        constructed = ast.copy_location(ast.Call(func=reference, args=call.args, keywords=call.keywords), reference)
-        cell = rule.assess(Site(constructed, qualified, constructed, self)).cells[0]
-        if owner is self:
-            return cell
-        if cell.children:
-            return unknown(f"`{_short(reference)}`, passed as a class from {self.project.describe(owner.path)}, "
-                           "wraps cells built here; pass the wrapper built", call.lineno)
-        return traced_elsewhere(cell, owner.path, self.project)
+        return unknown(f"the cell comes from `{short_source(call.func)}()`, defined outside this file", call.lineno)
 
     def _trace_into_project(self, call: ast.Call, depth: int) -> CellInfo | None:
         """A factory imported from another module of the project: trace what it returns, there."""
@@ -418,6 +335,6 @@ def _encloses(outer: ast.expr, inner: ast.expr) -> bool:
     return start and (inner.end_lineno, inner.end_col_offset) <= (outer.end_lineno, outer.end_col_offset)  # type: ignore[operator]
 
 
-def _short(node: ast.AST, limit: int = 60) -> str:
+def short_source(node: ast.AST, limit: int = 60) -> str:
     text = source_text(node)
     return text if len(text) <= limit else text[: limit - 1] + "…"
