@@ -35,6 +35,7 @@ import numpy as np
 from real_code import taps
 
 STUBS_USED: list[str] = []
+_REAL_TF: Any = None  # the real tensorflow, set by build()
 PLACEHOLDERS: dict[str, Any] = {}
 
 
@@ -88,7 +89,7 @@ _FEEDS = Feeds({}, eager=False)
 
 
 def _placeholder(dtype: Any, shape: Any = None, name: str | None = None) -> Any:
-    import tensorflow as real_tf
+    real_tf = _REAL_TF  # not `import tensorflow`: while installed, that is this shim
 
     if _FEEDS.eager:
         if name not in _FEEDS.values:
@@ -104,7 +105,7 @@ def stack_bidirectional_dynamic_rnn(cells_fw, cells_bw, inputs, initial_states_f
                                     parallel_iterations=None, time_major=False, scope=None,
                                     swap_memory=False):
     """TF 1.15 `tf.contrib.rnn.stack_bidirectional_dynamic_rnn`, transcribed (contrib is gone)."""
-    import tensorflow as real_tf
+    real_tf = _REAL_TF  # not `import tensorflow`: while installed, that is this shim
 
     v1 = real_tf.compat.v1
     states_fw, states_bw, prev_layer = [], [], inputs
@@ -124,7 +125,7 @@ def stack_bidirectional_dynamic_rnn(cells_fw, cells_bw, inputs, initial_states_f
 
 
 def _slim_fully_connected(inputs, num_outputs, activation_fn="relu", scope=None, **kwargs):
-    import tensorflow as real_tf
+    real_tf = _REAL_TF  # not `import tensorflow`: while installed, that is this shim
 
     activation = real_tf.nn.relu if activation_fn == "relu" else activation_fn
     return real_tf.compat.v1.layers.dense(inputs, num_outputs, activation=activation, name=scope)
@@ -142,10 +143,11 @@ def _rnn_functions(source: Any) -> dict[str, Any]:
 
 def build() -> dict[str, types.ModuleType]:
     """The stand-in modules by their `sys.modules` names."""
-    global _NN
+    global _NN, _REAL_TF
     import tensorflow as real_tf
     import tensorflow.python.ops.rnn as real_rnn
 
+    _REAL_TF = real_tf
     v1 = real_tf.compat.v1
     cells = v1.nn.rnn_cell
     tf = _Namespace("tensorflow", _Chain(v1, real_tf))
