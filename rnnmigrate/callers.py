@@ -90,18 +90,48 @@ def trace_class_parameter(tracer: CellTracer, function: Function, call: ast.Call
     if not passed:
         why = search.unseen or "no call of it in the project passes one"
         return unknown(f"the cell class is {label}, which cannot be traced ({why})", call.lineno)
+    untraceable: list[CellInfo] = []
     built: list[CellInfo] = []
     for caller, value in passed:
         choices = caller.class_choices(value)
         built.extend(tracer.construct(reference, call, owner=caller) for reference in choices)
-        if not choices:  # first: the reason the call gives
+        if not choices:
             where = "" if caller is tracer else f" in {caller.project.describe(caller.path)}"
-            built.insert(0, unknown(f"the cell class is {label}; a call passes `{ast.unparse(value)}`{where} on line "
-                                    f"{value.lineno}, which is not a cell class the scan can follow", call.lineno))
-    cell = tracer.merge(built[0], built[1:])
+            untraceable.append(unknown(f"the cell class is {label}; a call passes `{ast.unparse(value)}`{where} on "
+                                       f"line {value.lineno}, which is not a cell class the scan can follow", call.lineno))
+    compared = _compared_class(tracer, function, name)
+    cells = [*([compared] if compared else []), *untraceable, *built]  # the first problem is the reason given
+    cell = tracer.merge(cells[0], cells[1:])
     if search.unseen and not cell.problem:
         cell = replace(cell, via=cell.via or f"{search.unseen}, and those callers pass such classes as `{name}` too")
     return cell
+
+
+def _compared_class(tracer: CellTracer, function: Function, name: str) -> CellInfo | None:
+    """``if cell_class is tf.nn.rnn_cell.GRUCell``: a test against a TF1 class, which the migrated
+    classes the callers pass would fail, so the function would take another branch."""
+    from rnnmigrate.rules import rule_for
+    from rnnmigrate.trace import unknown
+
+    for node in ast.walk(function):
+        for item in (inner for tested in _tested_with(node, name) for inner in ast.walk(tested)):
+            qualified = tracer.imports.resolve(item) if isinstance(item, (ast.Name, ast.Attribute)) else None
+            rule = rule_for(qualified) if qualified else None
+            if rule is not None and rule.kind in ("cell", "class"):
+                return unknown(f"{function.name}() tests `{name}` against {ast.unparse(item)} on line {item.lineno}, "
+                               "a TF1 class the migrated classes would fail; test by name, or migrate by hand", item.lineno)
+    return None
+
+
+def _tested_with(node: ast.AST, name: str) -> list[ast.expr]:
+    """The operands of a comparison or an ``isinstance`` / ``issubclass`` test that involves ``name``."""
+    if isinstance(node, ast.Compare):
+        operands = [node.left, *node.comparators]
+    elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("isinstance", "issubclass"):
+        operands = list(node.args)
+    else:
+        return []
+    return operands if any(isinstance(item, ast.Name) and item.id == name for item in operands) else []
 
 
 def passed_values(tracer: CellTracer, function: Function, parameter: str) -> tuple[CallerSearch, list[tuple[CellTracer, ast.expr]]]:

@@ -439,3 +439,44 @@ def test_a_derived_cell_class_whose_own_body_uses_tf_contrib_keeps_the_call_manu
     call = only(findings, "RNN001")
     assert call.verdict == "manual"
     assert call.reason == "class DequeCell: its body uses tf.contrib.layers.layer_norm; tf.contrib is gone in TF 2"
+
+
+def test_a_cell_class_parameter_tested_against_a_tf1_class_keeps_the_call_manual():
+    findings = scan(
+        """\
+        import tensorflow as tf
+
+        def single_cell(cell_class, units):
+            if cell_class is tf.nn.rnn_cell.GRUCell:
+                return cell_class(units)
+            return cell_class(units, forget_bias=0.0)
+
+        outputs, state = tf.nn.dynamic_rnn(single_cell(tf.nn.rnn_cell.LSTMCell, 4), inputs, dtype=tf.float32)
+        """
+    )
+    call = only(findings, "RNN001")
+    assert call.verdict == "manual"
+    assert call.reason == (
+        "single_cell() tests `cell_class` against tf.nn.rnn_cell.GRUCell on line 4, a TF1 class the migrated classes "
+        "would fail; test by name, or migrate by hand"
+    )
+
+
+def test_a_cell_class_parameter_names_the_first_call_passing_what_cannot_be_followed():
+    findings = scan(
+        """\
+        import tensorflow as tf
+
+        def single_cell(cell_class, units):
+            return cell_class(units)
+
+        first = single_cell(config.first, 4)
+        second = single_cell(config.second, 4)
+        outputs, state = tf.nn.dynamic_rnn(single_cell(tf.nn.rnn_cell.GRUCell, 4), inputs, dtype=tf.float32)
+        """
+    )
+    assert only(findings, "RNN001").reason == (
+        "the cell class is `cell_class`, a parameter of single_cell(); a call passes `config.first` on line 6, "
+        "which is not a cell class the scan can follow"
+    )
+    assert only(findings, "RNN101").reason == "runs in tf.nn.dynamic_rnn on line 8, which stays manual"
