@@ -99,7 +99,7 @@ def trace_class_parameter(tracer: CellTracer, function: Function, call: ast.Call
             where = "" if caller is tracer else f" in {caller.project.describe(caller.path)}"
             untraceable.append(unknown(f"the cell class is {label}; a call passes `{ast.unparse(value)}`{where} on "
                                        f"line {value.lineno}, which is not a cell class the scan can follow", call.lineno))
-    compared = _compared_class(tracer, function, name)
+    compared = compared_class(tracer, function, name)
     cells = [*([compared] if compared else []), *untraceable, *built]  # the first problem is the reason given
     cell = tracer.merge(cells[0], cells[1:])
     if search.unseen and not cell.problem:
@@ -107,18 +107,19 @@ def trace_class_parameter(tracer: CellTracer, function: Function, call: ast.Call
     return cell
 
 
-def _compared_class(tracer: CellTracer, function: Function, name: str) -> CellInfo | None:
-    """``if cell_class is tf.nn.rnn_cell.GRUCell``: a test against a TF1 class, which the migrated
-    classes the callers pass would fail, so the function would take another branch."""
+def compared_class(tracer: CellTracer, scope: ast.AST, name: str) -> CellInfo | None:
+    """``if cell_class is tf.nn.rnn_cell.GRUCell``: a test of the class variable ``name`` against a
+    TF1 class, which the migrated classes would fail, so the code would take another branch."""
     from rnnmigrate.rules import rule_for
     from rnnmigrate.trace import unknown
 
-    for node in ast.walk(function):
+    where = f"{scope.name}()" if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)) else "the module"
+    for node in ast.walk(scope):
         for item in (inner for tested in _tested_with(node, name) for inner in ast.walk(tested)):
             qualified = tracer.imports.resolve(item) if isinstance(item, (ast.Name, ast.Attribute)) else None
             rule = rule_for(qualified) if qualified else None
             if rule is not None and rule.kind in ("cell", "class"):
-                return unknown(f"{function.name}() tests `{name}` against {ast.unparse(item)} on line {item.lineno}, "
+                return unknown(f"{where} tests `{name}` against {ast.unparse(item)} on line {item.lineno}, "
                                "a TF1 class the migrated classes would fail; test by name, or migrate by hand", item.lineno)
     return None
 

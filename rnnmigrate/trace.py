@@ -12,7 +12,7 @@ import ast
 from dataclasses import replace
 
 from rnnmigrate.bindings import ModuleBindings, is_self, own_returns, walk_with_parents
-from rnnmigrate.callers import trace_class_parameter, trace_parameter
+from rnnmigrate.callers import compared_class, trace_class_parameter, trace_parameter
 from rnnmigrate.findings import CellInfo
 from rnnmigrate.names import ImportTable
 from rnnmigrate.project import Project, traced_elsewhere
@@ -195,7 +195,9 @@ class CellTracer(ClassTracing):
         choices = self.class_choices(call.func)
         if choices:
             built = [self.construct(reference, call) for reference in choices]
-            return self._merge(built[0], built[1:])
+            scope = self.bindings.scope_defining(call.func, call.func.id) if isinstance(call.func, ast.Name) else None
+            compared = compared_class(self, scope.node, call.func.id) if scope is not None else None
+            return self._merge(compared, built) if compared else self._merge(built[0], built[1:])
         if isinstance(call.func, ast.Name) and self.values_of(call.func):
             value = self.values_of(call.func)[-1]
             return unknown(

@@ -480,3 +480,19 @@ def test_a_cell_class_parameter_names_the_first_call_passing_what_cannot_be_foll
         "which is not a cell class the scan can follow"
     )
     assert only(findings, "RNN101").reason == "runs in tf.nn.dynamic_rnn on line 8, which stays manual"
+
+
+def test_a_configured_cell_class_tested_against_a_tf1_class_keeps_the_call_manual():
+    findings = scan(
+        """\
+        import tensorflow as tf
+
+        cell_fn = tf.nn.rnn_cell.LSTMCell if lstm else tf.nn.rnn_cell.GRUCell
+        forget_bias = 0.0 if cell_fn is tf.nn.rnn_cell.LSTMCell else None
+        outputs, state = tf.nn.dynamic_rnn(cell_fn(4), inputs, dtype=tf.float32)
+        """
+    )
+    assert only(findings, "RNN001").reason == (
+        "the module tests `cell_fn` against tf.nn.rnn_cell.LSTMCell on line 4, a TF1 class the migrated classes "
+        "would fail; test by name, or migrate by hand"
+    )
