@@ -2,8 +2,8 @@
 
     python bench/real_code/custom_cells.py CORPUS_DIR [--json FILE|-] [--work DIR]
 
-1. `rnnmigrate scan CORPUS_DIR --format json --select RNN106` finds the classes (a finding at a
-   class's base class) and gives each one's verdict and reason.
+1. `rnnmigrate scan PROJECT --format json`, per project, finds the classes (RNN106, a finding at
+   a class's base class) and gives each one's verdict and reason.
 2. Each project holding one is copied and rewritten with `rewrite --apply --unsafe-fixes`. A
    class the scan keeps manual but whose base is `RNNCell` / `LayerRNNCell` gets its base renamed
    by this script in a second copy (what RNN106's fix does), to see whether only the verdict stops it.
@@ -37,11 +37,14 @@ TRIAL_TIMEOUT = 300
 
 
 def scan(corpus: Path) -> list[dict]:
-    done = subprocess.run(
-        [sys.executable, "-m", "rnnmigrate", "scan", str(corpus), "--format", "json", "--select", "RNN106"],
-        capture_output=True, text=True, cwd="/",
-    )
-    return [finding for finding in json.loads(done.stdout)["findings"] if finding["code"] == "RNN106"]
+    """Each project scanned on its own and whole (its root for imports; the RNN calls that run a
+    class decide its verdict, so nothing is left out with --select)."""
+    found = []
+    for project in sorted(path for path in corpus.iterdir() if path.is_dir()):
+        done = subprocess.run([sys.executable, "-m", "rnnmigrate", "scan", str(project), "--format", "json",
+                               "--exit-zero"], capture_output=True, text=True, cwd="/")
+        found += [finding for finding in json.loads(done.stdout)["findings"] if finding["code"] == "RNN106"]
+    return found
 
 
 def _class_at(path: Path, line: int, column: int) -> str | None:
