@@ -1,6 +1,7 @@
 """Real-code differential harness: real TF1 RNN call sites, before and after `rewrite --apply`.
 
     python bench/real_code.py CORPUS_DIR [--site ID ...] [--json FILE|-] [--markdown FILE] [--work DIR]
+    python bench/real_code.py CORPUS_DIR --projects-only | --rewrite-all
 
 For each site (bench/real_code/drivers/): run the original code in a TF1 graph with random
 weights and save a TF1 checkpoint; copy the project and run the installed CLI's
@@ -58,6 +59,9 @@ def main(argv: list[str]) -> int:
                         help="extra option for `rnnmigrate rewrite --apply` (repeatable, e.g. --rewrite-arg=--unsafe-fixes)")
     parser.add_argument("--no-projects", action="store_true", help="skip the per-project scan table")
     parser.add_argument("--projects-only", action="store_true", help="only the per-project scan table (no TensorFlow runs)")
+    parser.add_argument("--rewrite-all", action="store_true",
+                        help="only rewrite every project whole (--unsafe-fixes) on a copy and check that each changed file "
+                             "parses, a second run changes nothing and no fix is left (no TensorFlow runs)")
     arguments = parser.parse_args(argv)
     from real_code import orchestrate, projects, report
     from real_code.sites import all_sites
@@ -72,6 +76,15 @@ def main(argv: list[str]) -> int:
     if unknown:
         parser.error(f"unknown site ids: {sorted(unknown)}")
     chosen = [s for s in sites if not arguments.site or s.id in arguments.site]
+    if arguments.rewrite_all:
+        from real_code import rewrite_all
+
+        work = arguments.work or Path(tempfile.mkdtemp(prefix="rnnmigrate_rewrite_all_"))
+        rewritten = rewrite_all.rewrite_corpus(arguments.corpus.resolve(), work.resolve())
+        print(rewrite_all.table(rewritten))
+        if arguments.json_path:
+            Path(arguments.json_path).write_text(json.dumps(rewritten, indent=1))
+        return 0
     if arguments.projects_only:
         from real_code import orchestrate
 

@@ -31,3 +31,20 @@ def test_registry_has_twenty_sites_in_ten_projects():
     lines = done.stdout.splitlines()
     projects = {line.split(": ", 1)[1].split()[0] for line in lines}
     assert len(lines) >= 20 and len(projects) >= 10, done.stdout
+
+
+def test_rewrite_all_checks_each_project_of_a_corpus_we_write(tmp_path):
+    package = tmp_path / "corpus" / "tiny" / "pkg"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "cells.py").write_text("import tensorflow as tf\n\n\ndef make(n):\n    return tf.nn.rnn_cell.GRUCell(n)\n")
+    (package / "model.py").write_text(
+        "import tensorflow as tf\n\nfrom pkg.cells import make\n\n\n"
+        "def run(x):\n    return tf.nn.dynamic_rnn(make(4), x, dtype=tf.float32)\n"
+    )
+
+    done = run(str(tmp_path / "corpus"), "--rewrite-all", "--work", str(tmp_path / "work"))
+
+    assert done.returncode == 0, done.stderr
+    assert "| tiny | 2 | 2 | 0 | 0 | 0 |" in done.stdout
+    assert (package / "model.py").read_text().count("tf.nn.dynamic_rnn") == 1  # the corpus itself is untouched
