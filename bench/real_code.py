@@ -86,8 +86,6 @@ def main(argv: list[str]) -> int:
             Path(arguments.json_path).write_text(json.dumps(rewritten, indent=1))
         return 0
     if arguments.projects_only:
-        from real_code import orchestrate
-
         scanned = projects.scan_corpus(arguments.corpus.resolve(), orchestrate.project_commit)
         print(projects.table(scanned))
         print("\nissue 11's constructs over the corpus:")
