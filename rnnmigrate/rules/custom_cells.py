@@ -19,6 +19,7 @@ is described over it.
 from __future__ import annotations
 
 import ast
+import re
 from typing import TYPE_CHECKING
 
 from rnnmigrate.findings import CellInfo
@@ -40,6 +41,7 @@ ASSUMPTION = (
 CLASS_KIND = "RNNCell subclass"
 _MAX_BASES = 8
 _SEQUENCES = (ast.List, ast.Tuple, ast.ListComp, ast.GeneratorExp, ast.BinOp)
+_CELL_PARAMETER = re.compile(r"(?:^|_)cells?(?:_(?:fw|bw))?$")
 
 
 def _cell_base(node: ast.ClassDef, tracer: CellTracer) -> tuple[ast.expr, str] | None:
@@ -190,21 +192,26 @@ def trace_instance(caller: CellTracer, node: ast.ClassDef, call: ast.Call,
 def _argument_cells(caller: CellTracer, node: ast.ClassDef, call: ast.Call) -> list[CellInfo]:
     """The cells a construction passes in (``Zoneout(LSTMCell(n), 0.1)``): the instance runs them.
 
-    An argument bound to a parameter named like a cell must trace to one; any other argument
-    counts when it traces to a cell.
+    An argument bound to a parameter named like a cell (``cell``, ``cells``, ``base_cell``) must
+    trace to one, ``None`` included; any other argument counts when it traces to a cell.
     """
     names = _init_parameters(node)
     bound = [(names[index] if index < len(names) else None, arg) for index, arg in enumerate(call.args)]
     bound += [(keyword.arg, keyword.value) for keyword in call.keywords]
     found = []
     for name, value in bound:
-        names_a_cell = name is not None and "cell" in name.lower()
-        if isinstance(value, ast.Starred) or isinstance(value, ast.Constant) and not names_a_cell:
+        names_a_cell = name is not None and _names_a_cell(name)
+        if isinstance(value, ast.Starred) or isinstance(value, ast.Constant) and not (names_a_cell and value.value is None):
             continue
         cells = caller.trace_sequence(value)[0] if isinstance(value, _SEQUENCES) else [caller.trace(value)]
         if names_a_cell or any(cell.kind != "unknown" for cell in cells):
             found.extend(cells)
     return found
+
+
+def _names_a_cell(parameter: str) -> bool:
+    """``cell``, ``cells``, ``base_cell``, ``cell_fw``; not ``num_cells`` or ``cell_size``."""
+    return bool(_CELL_PARAMETER.search(parameter)) and not parameter.startswith(("num_", "n_"))
 
 
 def _init_parameters(node: ast.ClassDef) -> list[str]:

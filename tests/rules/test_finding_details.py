@@ -496,3 +496,24 @@ def test_a_configured_cell_class_tested_against_a_tf1_class_keeps_the_call_manua
         "the module tests `cell_fn` against tf.nn.rnn_cell.LSTMCell on line 4, a TF1 class the migrated classes "
         "would fail; test by name, or migrate by hand"
     )
+
+
+@pytest.mark.parametrize(("arguments", "verdict"), [
+    ("tf.nn.rnn_cell.GRUCell(4), num_cells=2, cell_size=4", "auto"),
+    ("cell=None, num_cells=2", "manual"),
+    ("unknown_cell, num_cells=2", "manual"),
+])
+def test_a_cell_class_given_cells_needs_each_one_traced(arguments, verdict):
+    findings = scan(
+        f"""\
+        import tensorflow as tf
+
+        class Stacked(tf.nn.rnn_cell.RNNCell):
+            def __init__(self, cell, num_cells, cell_size=8):
+                super().__init__()
+                self._cell = cell
+
+        outputs, state = tf.nn.dynamic_rnn(Stacked({arguments}), inputs, dtype=tf.float32)
+        """
+    )
+    assert only(findings, "RNN001").verdict == verdict
