@@ -105,8 +105,11 @@ class DropoutWrapper(CellWrapper, keras.layers.Layer):
         self.state_keep_prob = _check_keep_prob(state_keep_prob, "state_keep_prob")
         self.variational_recurrent = bool(variational_recurrent)
         self.seed = seed
-        # In a TF1 graph a seed variable would join the program's Saver and break its restore.
-        self.seed_generator = None if in_tf1_graph() else keras.random.SeedGenerator(seed)
+        # In a TF1 graph a seed variable would join the program's Saver and break its restore; a
+        # wrapper that never drops (keep 1.0 everywhere, as at inference) needs none, so a model
+        # that builds it on every call can run in tf.function.
+        can_drop = any(may_drop(keep) for keep in self.keep_probs)
+        self.seed_generator = keras.random.SeedGenerator(seed) if can_drop and not in_tf1_graph() else None
         self.dropout_state_filter_visitor = dropout_state_filter_visitor
 
     is_rnnmigrate_runtime = True

@@ -237,3 +237,25 @@ def test_eager_calls_under_tf1_dimension_shapes():
     np.testing.assert_array_equal(outputs, expected_outputs)
     np.testing.assert_array_equal(state, expected_state)
     assert fresh_outputs.shape == expected_outputs.shape
+
+
+def test_a_model_that_builds_its_dropout_wrappers_on_every_call_runs_in_tf_function():
+    """TF1-style code builds its cells inside the model's call; at inference (keep 1.0) a
+    DropoutWrapper holds no seed variable, so a second call under tf.function creates none."""
+
+    class Rebuilt(keras.Model):
+        def call(self, inputs):
+            cell = runtime.MultiRNNCell([runtime.DropoutWrapper(runtime.BasicLSTMCell(UNITS), output_keep_prob=1.0)])
+            return runtime.DynamicRNN(cell, dtype=tf.float32)(inputs)[0]
+
+    model, inputs = Rebuilt(), tf.constant(random_inputs())
+    store = runtime.VariableStore()
+
+    @tf.function
+    def twice(x):
+        with store:
+            return model(x), model(x)
+
+    first, second = twice(inputs)
+    np.testing.assert_array_equal(first, second)
+    assert runtime.DropoutWrapper(runtime.BasicLSTMCell(UNITS), output_keep_prob=0.5).seed_generator is not None
