@@ -1,4 +1,6 @@
-"""magenta/magenta: sketch-rnn (`magenta/models/sketch_rnn/model.py`), a VAE over pen strokes.
+"""magenta/magenta: sketch-rnn, and the LSTM layers of Onsets and Frames.
+
+**sketch-rnn** (`magenta/models/sketch_rnn/model.py`), a VAE over pen strokes.
 
 Its cells are the project's own `RNNCell` subclasses in `sketch_rnn/rnn.py` (`LSTMCell`,
 `LayerNormLSTMCell`, `HyperLSTMCell`: concatenated `[c, h]` states, orthogonal initialisers,
@@ -15,8 +17,16 @@ dropout (the cells drop out whenever it is on). Two sites:
   the cell's `zero_state`: its final state, the pen-state probabilities and the reconstruction
   loss (every output step goes into them).
 
+**Onsets and Frames** (`magenta/models/onsets_frames_transcription/model_tpu.py`), the piano
+transcription model: `lstm_layer` (a `MultiRNNCell` of `BasicLSTMCell`s in `DropoutWrapper`s,
+`dynamic_rnn`) and `lstm_layer_static_for_tflite` (`LSTMCell(name='basic_lstm_cell')`, either
+`static_bidirectional_rnn` per layer over `enumerate(zip(cells_fw, cells_bw))` in scopes that
+emulate `stack_bidirectional_dynamic_rnn`, or a `static_rnn` of a `MultiRNNCell`), called with
+two layers of 16 units, inference. The modules it imports for other parts of the model are
+stubs (tf_slim, the estimator and its spec helpers, `constants`, which calls librosa at import).
+
 `magenta/__init__.py` imports every magenta library (note sequences, protobufs) that
-sketch-rnn does not use, so `magenta` is a bare package over the copy's folder; the model's two
+neither uses, so `magenta` is a bare package over the copy's folder; the model's two
 placeholders are unnamed, so they get names while it is built (declared).
 """
 
@@ -34,11 +44,16 @@ BATCH, TIME, UNITS = 3, 7, 16
 
 
 def _model_module(context):
+    _model_module_package(context)
+    return context.import_module("magenta.models.sketch_rnn.model")
+
+
+def _model_module_package(context) -> None:
+    """`magenta` as a bare package over the copy's folder, without its `__init__` (declared)."""
     if "magenta" not in sys.modules:
         package = types.ModuleType("magenta")
         package.__path__ = [str(context.root / "magenta")]
         sys.modules["magenta"] = package
-    return context.import_module("magenta.models.sketch_rnn.model")
 
 
 def _hparams(model, conditional: bool):
@@ -89,6 +104,40 @@ STUBS = ("`magenta` is a bare package over the copy's magenta/ folder: magenta/_
          "tf.random_normal gives zeros: the VAE's sampling noise, so that z is the encoder's mean in both runs",)
 REWRITE = ("magenta/models/sketch_rnn/model.py", "magenta/models/sketch_rnn/rnn.py")
 
+def _transcription(context):
+    _model_module_package(context)
+    return context.import_module("magenta.models.onsets_frames_transcription.model_tpu")
+
+
+def _lstm_builder(function: str, bidirectional: bool):
+    def build(context) -> dict:
+        model_tpu = _transcription(context)
+        tf = context.tf
+        inputs = tf.placeholder(tf.float32, [BATCH, TIME, 8], name="inputs")
+        sequence_lengths = tf.placeholder(tf.int32, [BATCH], name="lengths")
+        outputs = getattr(model_tpu, function)(inputs, UNITS, bidirectional=bidirectional, is_training=False,
+                                               lengths=sequence_lengths, stack_size=2)
+        return {"outputs": outputs}
+
+    return build
+
+
+def transcription_feeds(rng: np.random.Generator) -> dict:
+    return {"inputs": rng.normal(size=(BATCH, TIME, 8)).astype(np.float32), "lengths": lengths(BATCH, TIME)}
+
+
+TRANSCRIPTION = "magenta/models/onsets_frames_transcription/model_tpu.py"
+TRANSCRIPTION_STUBS = ("tf_slim", "librosa", "tensorflow.estimator",  # (the shim's compat.v1 is named tensorflow)
+                       "magenta.models.onsets_frames_transcription.constants",
+                       "magenta.models.onsets_frames_transcription.estimator_spec_util")
+
+
+def _transcription_site(site_id: str, line: int, api: str, function: str, bidirectional: bool) -> Site:
+    return Site(id=site_id, project="magenta", mirror="magenta+magenta", path=TRANSCRIPTION, line=line, api=api,
+                build=_lstm_builder(function, bidirectional), feeds=transcription_feeds,
+                stubs=STUBS[:1], missing_modules=TRANSCRIPTION_STUBS)
+
+
 SITES = [
     Site(id="sketch-rnn-encoder", project="magenta", mirror="magenta+magenta",
          path="magenta/models/sketch_rnn/model.py", line=89, api="tf.compat.v1.nn.bidirectional_dynamic_rnn",
@@ -96,4 +145,8 @@ SITES = [
     Site(id="sketch-rnn-decoder", project="magenta", mirror="magenta+magenta",
          path="magenta/models/sketch_rnn/model.py", line=243, api="tf.compat.v1.nn.dynamic_rnn",
          build=build_decoder, feeds=feeds, rewrite_paths=REWRITE, stubs=STUBS, unsafe_fixes=True),
+    _transcription_site("onsets-frames-lstm", 107, "tf.compat.v1.nn.dynamic_rnn", "lstm_layer", False),
+    _transcription_site("onsets-frames-static-bidirectional", 158, "tf.compat.v1.nn.static_bidirectional_rnn",
+                        "lstm_layer_static_for_tflite", True),
+    _transcription_site("onsets-frames-static", 168, "tf.compat.v1.nn.static_rnn", "lstm_layer_static_for_tflite", False),
 ]
