@@ -24,7 +24,7 @@ import tensorflow as tf
 
 from rnnmigrate.layers.cells import GRUCell, build_cell
 from rnnmigrate.layers.config import keras_dtype, register
-from rnnmigrate.layers.engine import run_dynamic_rnn
+from rnnmigrate.layers.compiled import run_dynamic_rnn
 from rnnmigrate.layers.lstm import _LSTMBase
 from rnnmigrate.layers.states import LSTMStateTuple
 from rnnmigrate.layers.variables import current_scope_name, in_tf1_graph, join

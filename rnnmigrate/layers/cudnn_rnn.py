@@ -37,7 +37,7 @@ from rnnmigrate.layers.cells import BasicRNNCell, build_cell
 from rnnmigrate.layers.config import LAYOUT_KEY, LAYOUT_VERSION, check_layout, keras_dtype, register
 from rnnmigrate.layers.config import serializable_initializer
 from rnnmigrate.layers.cudnn_cells import CudnnCompatibleGRUCell, CudnnCompatibleLSTMCell
-from rnnmigrate.layers.engine import run_bidirectional_dynamic_rnn, run_dynamic_rnn
+from rnnmigrate.layers.compiled import run_bidirectional_dynamic_rnn, run_dynamic_rnn
 from rnnmigrate.layers.variables import current_scope_name, in_tf1_graph, join
 
 CUDNN_RNN_UNIDIRECTION = "unidirectional"

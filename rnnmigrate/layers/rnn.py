@@ -20,7 +20,7 @@ import tensorflow as tf
 
 from rnnmigrate.layers.cells import build_cell
 from rnnmigrate.layers.config import LAYOUT_KEY, LAYOUT_VERSION, cell_from_config, check_layout, keras_dtype, register
-from rnnmigrate.layers.engine import run_bidirectional_dynamic_rnn, run_dynamic_rnn
+from rnnmigrate.layers.compiled import run_bidirectional_dynamic_rnn, run_dynamic_rnn
 from rnnmigrate.layers.protocol import require_cell
 from rnnmigrate.layers.states import from_tf1_state, to_tf1_state
 
