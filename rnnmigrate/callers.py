@@ -80,11 +80,10 @@ def trace_parameter(tracer: CellTracer, function: Function, name: ast.Name, dept
     return cell
 
 
-def trace_class_parameter(tracer: CellTracer, function: Function, call: ast.Call, depth: int) -> CellInfo:
-    """``cell_class(n)`` where ``cell_class`` is a parameter: the cells of the classes its callers pass."""
+def trace_class_parameter(tracer: CellTracer, function: Function, name: str, call: ast.Call) -> CellInfo:
+    """``cell_class(n)`` where ``cell_class`` (``name``) is a parameter: the cells of the classes its callers pass."""
     from rnnmigrate.trace import unknown
 
-    name = call.func.id if isinstance(call.func, ast.Name) else ""
     label = f"`{name}`, a parameter of {function.name}()"
     search, passed = passed_values(tracer, function, name)
     if not passed:

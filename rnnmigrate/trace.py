@@ -197,7 +197,8 @@ class CellTracer(ClassTracing):
             built = [self.construct(reference, call) for reference in choices]
             scope = self.bindings.scope_defining(call.func, call.func.id) if isinstance(call.func, ast.Name) else None
             compared = compared_class(self, scope.node, call.func.id) if scope is not None else None
-            return self._merge(compared, built) if compared else self._merge(built[0], built[1:])
+            cells = [compared, *built] if compared else built  # the first problem is the reason given
+            return self._merge(cells[0], cells[1:])
         if isinstance(call.func, ast.Name) and self.values_of(call.func):
             value = self.values_of(call.func)[-1]
             return unknown(
@@ -220,14 +221,14 @@ class CellTracer(ClassTracing):
                 "an object whose calls the scan cannot follow",
                 call.lineno,
             )
-        return self._from_outside(call, depth)
+        return self._from_outside(call)
 
-    def _from_outside(self, call: ast.Call, depth: int) -> CellInfo:
+    def _from_outside(self, call: ast.Call) -> CellInfo:
         """A class its callers pass (``cell_class(n)``), or why a call this file cannot see into stays manual."""
         if isinstance(call.func, ast.Name):
             scope = self.bindings.scope_defining(call.func, call.func.id)
             if scope is not None and call.func.id in scope.parameters and isinstance(scope.node, _FUNCTIONS):
-                return trace_class_parameter(self, scope.node, call, depth)
+                return trace_class_parameter(self, scope.node, call.func.id, call)
         return unknown(f"the cell comes from `{short_source(call.func)}()`, defined outside this file", call.lineno)
 
     def _trace_into_project(self, call: ast.Call, depth: int) -> CellInfo | None:

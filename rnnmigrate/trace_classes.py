@@ -53,9 +53,9 @@ class ClassTracing:
             return []
         defined = self.cell_class(expr)
         if defined is not None:
-            from rnnmigrate.rules.custom_cells import describe_class
+            from rnnmigrate.rules.custom_cells import derives_from_tf1_cell
 
-            return [expr] if describe_class(defined[1], defined[0]) is not None else []
+            return [expr] if derives_from_tf1_cell(defined[1], defined[0]) else []
         qualified = self.imports.resolve(expr)
         if qualified is not None:
             rule = rule_for(qualified)

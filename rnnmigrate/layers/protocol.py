@@ -42,22 +42,24 @@ def require_held_cells(cell: Any) -> None:
     """A custom cell's attributes (a wrapper given ``LSTMCell(n)``) hold no TF1 or Keras 2 cell."""
     for attribute, value in vars(cell).items():
         for held in value if isinstance(value, (list, tuple)) else (value,):
-            module = type(held).__module__
-            if module.startswith((*_TF1_MODULES, *_KERAS2_PREFIXES)) and hasattr(held, "state_size"):
-                qualified = f"{module}.{type(held).__qualname__}"
+            cls = type(held)
+            if cls.__module__.startswith((*_TF1_MODULES, *_KERAS2_PREFIXES)) and hasattr(held, "state_size"):
                 raise TypeError(
-                    f"{type(cell).__name__} holds {_kind(type(held))} {qualified} in `self.{attribute}`: migrate it "
-                    f"to {_replacement(type(held))}, or run `rnnmigrate rewrite` on the file that builds it"
+                    f"{type(cell).__name__} holds {_kind(cls)} {_qualified(cls)} in `self.{attribute}`: migrate it "
+                    f"to {_replacement(cls)}, or run `rnnmigrate rewrite` on the file that builds it"
                 )
 
 
 def not_a_runtime_cell(cell: Any, owner: str) -> str:
     cls = type(cell)
-    qualified = f"{cls.__module__}.{cls.__qualname__}"
     return (
-        f"rnnmigrate.layers.{owner} cannot run {_kind(cls)} {qualified}: migrate it to "
+        f"rnnmigrate.layers.{owner} cannot run {_kind(cls)} {_qualified(cls)}: migrate it to "
         f"{_replacement(cls)}, or run `rnnmigrate rewrite` on the file that builds it"
     )
+
+
+def _qualified(cls: type) -> str:
+    return f"{cls.__module__}.{cls.__qualname__}"
 
 
 def _kind(cls: type) -> str:

@@ -164,6 +164,14 @@ def describe_class(node: ast.ClassDef, tracer: CellTracer, depth: int = 0) -> Ce
     )
 
 
+def derives_from_tf1_cell(node: ast.ClassDef, tracer: CellTracer, depth: int = 0) -> bool:
+    """Whether ``describe_class`` describes it: its bases reach a TF1 cell class (its body unread)."""
+    if _cell_base(node, tracer) is not None:
+        return True
+    found = _project_base(node, tracer) if depth <= _MAX_BASES else None
+    return found is not None and derives_from_tf1_cell(found[1], found[0], depth + 1)
+
+
 def _project_base(node: ast.ClassDef, tracer: CellTracer) -> tuple[CellTracer, ast.ClassDef, str | None] | None:
     """The first base that is a class of this file or of another module of the project."""
     return next((found for base in node.bases if (found := tracer.cell_class(base)) is not None), None)
@@ -201,8 +209,10 @@ def _argument_cells(caller: CellTracer, node: ast.ClassDef, call: ast.Call) -> l
     found = []
     for name, value in bound:
         names_a_cell = name is not None and _names_a_cell(name)
-        if isinstance(value, ast.Starred) or isinstance(value, ast.Constant) and not (names_a_cell and value.value is None):
+        if isinstance(value, ast.Starred):
             continue
+        if isinstance(value, ast.Constant) and not (names_a_cell and value.value is None):
+            continue  # a number or a string is no cell; None where a cell belongs is untraceable
         cells = caller.trace_sequence(value)[0] if isinstance(value, _SEQUENCES) else [caller.trace(value)]
         if names_a_cell or any(cell.kind != "unknown" for cell in cells):
             found.extend(cells)
